@@ -1,0 +1,1 @@
+//! Aggregation and comparison of observations, computed in SQL.

@@ -1,0 +1,281 @@
+//! The `civicgraph` command line: `serve`, `migrate`, `import`, `export`, `schema`, `generate`.
+
+use std::io::{BufWriter, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{DEFAULT_ADDR, DEFAULT_DATABASE_URL, DEFAULT_IMPORT_BODY_LIMIT, ServerConfig};
+use crate::db::Db;
+use crate::import::generate::{self, Scale};
+use crate::import::{self, ImportOptions, ImportSummary, Importer};
+
+/// The demo dataset, built from the reports in the corpus.
+pub const DEMO_DATASET: &str = include_str!("../../data/demo.ndjson");
+
+/// civicgraph: an open data-aggregation API for local-governance statistics.
+#[derive(Parser, Debug)]
+#[command(name = "civicgraph", version, about)]
+pub struct Cli {
+    /// Database URL: `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
+    #[arg(long = "db", env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Migrate the database and serve the GraphQL API (GraphiQL at `/`).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = DEFAULT_ADDR)]
+        addr: SocketAddr,
+        /// Load the demo dataset first when the database holds no reports.
+        #[arg(long)]
+        demo: bool,
+        /// Require a token for reads too.
+        #[arg(long)]
+        private: bool,
+        /// Largest `POST /import` body, in bytes.
+        #[arg(long, default_value_t = DEFAULT_IMPORT_BODY_LIMIT)]
+        import_body_limit: usize,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Import NDJSON files (`-` reads standard input), each all-or-nothing.
+    Import {
+        /// Files to import, in order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the valid records and list the invalid ones instead of writing nothing.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Write the database as NDJSON to standard output.
+    Export {
+        /// Only the part within this region (with its ancestors, so the file imports on its own).
+        #[arg(long)]
+        within: Option<String>,
+    },
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Write a synthetic dataset as NDJSON to standard output.
+    Generate {
+        /// How much data.
+        #[arg(long, value_enum)]
+        scale: Scale,
+        /// Seed of the generator: the same seed gives the same file.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+/// Runs the command line and answers the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let url = cli.database_url;
+    match cli.command {
+        Command::Serve {
+            addr,
+            demo,
+            private,
+            import_body_limit,
+        } => {
+            let db = Db::open(&url).await?;
+            if demo {
+                load_demo(&db).await?;
+            }
+            let config = ServerConfig {
+                import_body_limit,
+                private,
+            };
+            let listener = tokio::net::TcpListener::bind(addr).await?;
+            tracing::info!("serving GraphiQL at http://{}", listener.local_addr()?);
+            let state = crate::server::AppState::new(db, config);
+            crate::server::serve(listener, state, crate::server::shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            Db::open(&url).await?;
+            eprintln!("migrated {}", redact(&url));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { files, skip_invalid } => {
+            let db = Db::open(&url).await?;
+            let options = ImportOptions { skip_invalid };
+            for file in files {
+                let summary = import_file(&db, &file, options).await?;
+                print_summary(&file.display().to_string(), &summary);
+                if !summary.committed || (summary.error_count > 0 && !skip_invalid) {
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { within } => {
+            let db = Db::connect(&url).await?;
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::new(stdout.lock());
+            import::export::export(&db, within.as_deref(), &mut out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema => {
+            print!("{}", crate::graphql::sdl());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate { scale, seed } => {
+            let stdout = std::io::stdout();
+            let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
+            let stats = generate::generate(scale, seed, &mut out)?;
+            out.flush()?;
+            eprintln!(
+                "generated {} regions, {} metrics, {} programs, {} reports, {} observations",
+                stats.regions, stats.metrics, stats.programs, stats.reports, stats.observations
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Loads the demo dataset unless the database already holds reports.
+pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    if entity::report::Entity::find().count(&db.read).await? > 0 {
+        tracing::info!("the database already holds reports; the demo dataset is not loaded");
+        return Ok(());
+    }
+    let summary = import::import_lines(
+        db,
+        ImportOptions::default(),
+        DEMO_DATASET.lines().map(str::to_owned),
+    )
+    .await?;
+    anyhow::ensure!(
+        summary.committed,
+        "the demo dataset did not import: {:?}",
+        summary.errors
+    );
+    tracing::info!(
+        reports = summary.reports.created,
+        observations = summary.observations,
+        "loaded the demo dataset"
+    );
+    Ok(())
+}
+
+/// Imports one file (or standard input for `-`) with a progress bar on a terminal.
+async fn import_file(db: &Db, path: &PathBuf, options: ImportOptions) -> anyhow::Result<ImportSummary> {
+    let (reader, size): (Box<dyn AsyncRead + Unpin + Send>, Option<u64>) = if path.as_os_str() == "-" {
+        (Box::new(tokio::io::stdin()), None)
+    } else {
+        let file = tokio::fs::File::open(path)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let size = file.metadata().await?.len();
+        (Box::new(file), Some(size))
+    };
+    let bar = match size {
+        Some(n) => ProgressBar::new(n).with_style(
+            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {msg}")
+                .expect("a valid template"),
+        ),
+        None => ProgressBar::new_spinner(),
+    };
+    let summary = import_reader(db, reader, options, Some(&bar)).await?;
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+/// Imports NDJSON read from `reader`, line by line.
+pub async fn import_reader(
+    db: &Db,
+    reader: impl AsyncRead + Unpin,
+    options: ImportOptions,
+    bar: Option<&ProgressBar>,
+) -> anyhow::Result<ImportSummary> {
+    let mut importer = Importer::begin(db, options).await?;
+    let mut lines = BufReader::with_capacity(1 << 20, reader);
+    let mut line = String::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let n = lines.read_line(&mut line).await?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        importer.line(number, &line).await?;
+        if let Some(bar) = bar {
+            bar.inc(n as u64);
+        }
+    }
+    Ok(importer.finish().await?)
+}
+
+fn print_summary(name: &str, s: &ImportSummary) {
+    let row = |kind: &str, c: &import::Counts| {
+        println!(
+            "  {kind:<13} {:>9} created {:>9} updated {:>9} unchanged",
+            c.created, c.updated, c.unchanged
+        )
+    };
+    if s.committed {
+        println!("{name}: imported {} lines", s.lines);
+    } else {
+        println!("{name}: nothing written");
+    }
+    row("regions", &s.regions);
+    row("metrics", &s.metrics);
+    row("programs", &s.programs);
+    row("reports", &s.reports);
+    println!("  {:<13} {:>9} written", "observations", s.observations);
+    for e in &s.errors {
+        eprintln!("{name}: {e}");
+    }
+    if s.error_count > s.errors.len() as u64 {
+        eprintln!(
+            "{name}: … and {} more errors",
+            s.error_count - s.errors.len() as u64
+        );
+    }
+}
+
+/// The URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,49 @@
+//! The `Metric` type.
+
+use async_graphql::Object;
+use entity::metric;
+
+use crate::model::{Aggregation, ValueType};
+
+/// What is measured: 走访人次, 解决问题数, 1小时办结率…
+pub struct Metric(pub metric::Model);
+
+impl Metric {
+    /// The metric's value type.
+    pub fn value_type(&self) -> ValueType {
+        ValueType::parse(&self.0.value_type).unwrap_or(ValueType::Amount)
+    }
+
+    /// The metric's default aggregation.
+    pub fn aggregation(&self) -> Aggregation {
+        Aggregation::parse(&self.0.aggregation).unwrap_or(self.value_type().default_aggregation())
+    }
+}
+
+#[Object]
+impl Metric {
+    /// The stable snake_case key.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The unit of values: 人次, 件, %, 元…
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+
+    #[graphql(name = "valueType")]
+    async fn value_type_field(&self) -> ValueType {
+        self.value_type()
+    }
+
+    /// How `aggregate` combines observations when no `fn` is given.
+    #[graphql(name = "aggregation")]
+    async fn aggregation_field(&self) -> Aggregation {
+        self.aggregation()
+    }
+}

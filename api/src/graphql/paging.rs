@@ -1,0 +1,108 @@
+//! Relay connections: `first`/`after` arguments, opaque cursors and `totalCount`.
+//!
+//! Top-level lists page by key (the cursor holds the last row's sort key), so deep pages stay fast;
+//! relation fields page by position inside their parent.
+
+use async_graphql::SimpleObject;
+use async_graphql::connection::{Connection, Edge};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::error::{ApiError, ApiResult};
+
+/// How many rows a list returns when `first` is not given.
+pub const DEFAULT_FIRST: u64 = 20;
+/// The most rows one page returns.
+pub const MAX_FIRST: u64 = 100;
+
+/// The extra field every connection has.
+#[derive(SimpleObject, Clone, Copy, Debug)]
+pub struct TotalCount {
+    /// How many rows match, over all pages.
+    pub total_count: i64,
+}
+
+/// A page of `T`.
+pub type Page<T> = Connection<String, T, TotalCount>;
+
+/// The page size for `first`: 20 by default, at most 100.
+pub fn page_size(first: Option<i32>) -> ApiResult<u64> {
+    match first {
+        None => Ok(DEFAULT_FIRST),
+        Some(n) if n < 0 => Err(ApiError::bad_input(format!("first: must be ≥ 0, got {n}"))),
+        Some(n) => Ok((n as u64).min(MAX_FIRST)),
+    }
+}
+
+/// Encodes a sort key as an opaque cursor.
+pub fn encode_cursor(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(key)
+}
+
+/// Decodes a cursor made by [`encode_cursor`].
+pub fn decode_cursor(cursor: &str) -> ApiResult<String> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| ApiError::bad_input(format!("after: `{cursor}` is not a cursor of this list")))
+}
+
+/// Decodes a positional cursor of a relation field.
+pub fn decode_offset(cursor: Option<&str>) -> ApiResult<u64> {
+    let Some(cursor) = cursor else { return Ok(0) };
+    decode_cursor(cursor)?
+        .strip_prefix("pos:")
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| ApiError::bad_input(format!("after: `{cursor}` is not a cursor of this list")))
+}
+
+/// Builds a page from up to `first + 1` rows (the extra one tells that there is a next page).
+pub fn page<R, N: async_graphql::OutputType>(
+    mut rows: Vec<R>,
+    first: u64,
+    has_previous: bool,
+    total: i64,
+    cursor: impl Fn(usize, &R) -> String,
+    node: impl Fn(R) -> N,
+) -> Page<N> {
+    let has_next = rows.len() as u64 > first;
+    rows.truncate(first as usize);
+    let mut connection =
+        Connection::with_additional_fields(has_previous, has_next, TotalCount { total_count: total });
+    connection.edges.extend(
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, r)| Edge::new(cursor(i, &r), node(r))),
+    );
+    connection
+}
+
+/// The cursor of the row at `index` of a positional page starting after `offset` rows.
+pub fn offset_cursor(offset: u64, index: usize) -> String {
+    encode_cursor(&format!("pos:{}", offset + index as u64 + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_is_capped_and_checked() {
+        assert_eq!(page_size(None).unwrap(), 20);
+        assert_eq!(page_size(Some(1000)).unwrap(), 100);
+        assert_eq!(page_size(Some(0)).unwrap(), 0);
+        assert!(page_size(Some(-1)).is_err());
+    }
+
+    #[test]
+    fn cursors_round_trip() {
+        assert_eq!(
+            decode_cursor(&encode_cursor("2022-08-20|7")).unwrap(),
+            "2022-08-20|7"
+        );
+        assert_eq!(decode_offset(Some(&offset_cursor(10, 4))).unwrap(), 15);
+        assert!(decode_offset(Some("!!")).is_err());
+        assert!(decode_offset(Some(&encode_cursor("zzz"))).is_err());
+    }
+}

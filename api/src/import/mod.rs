@@ -1,0 +1,608 @@
+//! Importing and exporting the NDJSON interchange format, and generating synthetic data in it.
+//!
+//! An [`Importer`] takes a file line by line inside one write transaction. Every line is parsed and
+//! checked against the codes known so far (the database's and those of earlier lines); reports are
+//! written in batches. A file is all-or-nothing: after the first invalid line nothing more is written,
+//! the remaining lines are still checked so that every error is listed, and the transaction is rolled
+//! back. With `skip_invalid` the valid records are committed and the invalid ones listed.
+
+pub mod export;
+pub mod generate;
+pub mod record;
+pub mod validate;
+pub mod writer;
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Statement};
+use serde::Serialize;
+
+use crate::db::Db;
+use crate::model::{Level, ValueType};
+use crate::sql::Sql;
+use record::{FieldError, MetricRecord, ProgramRecord, Record, RegionRecord, ReportRecord};
+use validate::{Known, KnownMetric, KnownProgram, KnownRegion};
+use writer::{ObservationRow, ReportOutcome, ReportRow};
+
+/// How many errors an import lists in full; the rest are only counted.
+pub const MAX_LISTED_ERRORS: usize = 1000;
+/// Observations buffered before a batch of reports is written.
+const OBSERVATIONS_PER_BATCH: usize = 20_000;
+/// Reports buffered before a batch is written.
+const REPORTS_PER_BATCH: usize = 2_000;
+
+/// How to treat invalid lines.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Write the valid records and list the invalid ones, instead of writing nothing.
+    pub skip_invalid: bool,
+}
+
+/// Created, updated and unchanged records of one kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// An invalid line: where, which field (empty for the whole line) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineError {
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "line {}: {}", self.line, self.message)
+        } else {
+            write!(f, "line {}: {}: {}", self.line, self.field, self.message)
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    /// Whether anything was written (false when an all-or-nothing import found errors).
+    pub committed: bool,
+    /// Lines read, blank ones included.
+    pub lines: u64,
+    pub regions: Counts,
+    pub metrics: Counts,
+    pub programs: Counts,
+    /// `updated` counts reports replaced with new content.
+    pub reports: Counts,
+    /// Observations written (those of created and replaced reports).
+    pub observations: u64,
+    /// Number of invalid records.
+    pub error_count: u64,
+    /// The first [`MAX_LISTED_ERRORS`] errors, in line order.
+    pub errors: Vec<LineError>,
+}
+
+/// An import in progress: one write transaction, fed one line at a time.
+pub struct Importer {
+    tx: DatabaseTransaction,
+    options: ImportOptions,
+    known: Known,
+    /// Content hash and line of every keyed record seen in this file, by kind and key.
+    seen: HashMap<(&'static str, u64), (u64, u64)>,
+    pending: Vec<ReportRow>,
+    pending_observations: usize,
+    next_placeholder: i64,
+    regions_inserted: bool,
+    summary: ImportSummary,
+}
+
+impl Importer {
+    /// Begins an import: opens the write transaction and loads the codes already in the database.
+    pub async fn begin(db: &Db, options: ImportOptions) -> Result<Importer, DbErr> {
+        let tx = db.begin_write().await?;
+        let known = load_known(&tx).await?;
+        Ok(Importer {
+            tx,
+            options,
+            known,
+            seen: HashMap::new(),
+            pending: Vec::new(),
+            pending_observations: 0,
+            next_placeholder: -1,
+            regions_inserted: false,
+            summary: ImportSummary::default(),
+        })
+    }
+
+    /// Whether records are still being written (false once an all-or-nothing import saw an error).
+    fn writing(&self) -> bool {
+        self.options.skip_invalid || self.summary.error_count == 0
+    }
+
+    fn error(&mut self, line: u64, e: FieldError) {
+        self.summary.error_count += 1;
+        if self.summary.errors.len() < MAX_LISTED_ERRORS {
+            self.summary.errors.push(LineError {
+                line,
+                field: e.field,
+                message: e.message,
+            });
+        }
+    }
+
+    /// Takes line `line` (1-based) of the file.
+    pub async fn line(&mut self, line: u64, text: &str) -> Result<(), DbErr> {
+        self.summary.lines = self.summary.lines.max(line);
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(());
+        }
+        let record = match record::parse_line(text) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error(line, e);
+                return Ok(());
+            }
+        };
+        if let Record::Report(r) = &record {
+            // Reports are compared by their normalized content.
+            let normalized = Record::Report(r.normalized());
+            return self.take(line, &normalized, text).await;
+        }
+        self.take(line, &record, text).await
+    }
+
+    async fn take(&mut self, line: u64, record: &Record, _text: &str) -> Result<(), DbErr> {
+        let kind = record.kind();
+        let key = hash_of(record.key());
+        let content = hash_of(&record::to_line(record));
+        let key_field = if kind == "report" { "external_id" } else { "code" };
+        match self.seen.get(&(kind, key)) {
+            Some(&(c, _)) if c == content => {
+                self.count(kind).unchanged += 1;
+                return Ok(());
+            }
+            Some(&(_, first)) => {
+                let message = format!(
+                    "{kind} `{}` appears on line {first} with different content",
+                    record.key()
+                );
+                self.error(line, FieldError::new(key_field, message));
+                return Ok(());
+            }
+            None => {}
+        }
+        let result = match record {
+            Record::Region(r) => self.region(r).await?,
+            Record::Metric(m) => self.metric(m).await?,
+            Record::Program(p) => self.program(p).await?,
+            Record::Report(r) => self.report(r).await?,
+        };
+        match result {
+            Ok(()) => {
+                self.seen.insert((kind, key), (content, line));
+            }
+            Err(errors) => errors.into_iter().for_each(|e| self.error(line, e)),
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, kind: &str) -> &mut Counts {
+        match kind {
+            "region" => &mut self.summary.regions,
+            "metric" => &mut self.summary.metrics,
+            "program" => &mut self.summary.programs,
+            _ => &mut self.summary.reports,
+        }
+    }
+
+    fn placeholder(&mut self) -> i64 {
+        self.next_placeholder -= 1;
+        self.next_placeholder
+    }
+
+    async fn region(&mut self, r: &RegionRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
+        let parent = match validate::region(&self.known, r) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let content = region_content(&r.name, r.level, parent.map(|p| p.id), r.population, &r.aliases);
+        let existing = self.known.regions.get(&r.code).copied();
+        let writing = self.writing();
+        let entry = match existing {
+            Some(old) if old.content == content => {
+                self.summary.regions.unchanged += 1;
+                return Ok(Ok(()));
+            }
+            Some(old) => {
+                if old.level != r.level
+                    && old.id > 0
+                    && writer::has_children_at_or_above(&self.tx, old.id, r.level).await?
+                {
+                    let message = format!(
+                        "`{}` has children at or above the {} level, so it cannot become one",
+                        r.code,
+                        r.level.as_str()
+                    );
+                    return Ok(Err(vec![FieldError::new("level", message)]));
+                }
+                let path = if writing && old.id > 0 {
+                    writer::update_region(&self.tx, &old, r, parent.as_ref()).await?
+                } else {
+                    writer::child_path(parent.as_ref(), r.level, Some(old.id))
+                };
+                if path != old.path {
+                    self.reroot_known(&old, r.level, path);
+                }
+                self.summary.regions.updated += 1;
+                KnownRegion {
+                    id: old.id,
+                    level: r.level,
+                    path,
+                    content,
+                }
+            }
+            None => {
+                let id = if writing {
+                    self.regions_inserted = true;
+                    writer::insert_region(&self.tx, r, parent.as_ref()).await?
+                } else {
+                    self.placeholder()
+                };
+                self.summary.regions.created += 1;
+                KnownRegion {
+                    id,
+                    level: r.level,
+                    path: writer::child_path(parent.as_ref(), r.level, Some(id)),
+                    content,
+                }
+            }
+        };
+        self.known.regions.insert(r.code.clone(), entry);
+        Ok(Ok(()))
+    }
+
+    /// Moves the known descendants of `old` under its new path.
+    fn reroot_known(&mut self, old: &KnownRegion, new_level: Level, path: [Option<i64>; 5]) {
+        let deepest = old.level.max(new_level) as usize;
+        for entry in self.known.regions.values_mut() {
+            if entry.path[old.level as usize] == Some(old.id) {
+                entry.path[..=deepest].copy_from_slice(&path[..=deepest]);
+            }
+        }
+    }
+
+    async fn metric(&mut self, m: &MetricRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
+        if let Err(e) = validate::metric(m) {
+            return Ok(Err(e));
+        }
+        let content = hash_of(&(
+            &m.name,
+            &m.unit,
+            m.value_type.as_str(),
+            m.effective_aggregation().as_str(),
+        ));
+        let existing = self.known.metrics.get(&m.code).copied();
+        if let Some(old) = existing {
+            if old.content == content {
+                self.summary.metrics.unchanged += 1;
+                return Ok(Ok(()));
+            }
+            if old.value_type != m.value_type && old.id > 0 && self.metric_has_observations(old.id).await? {
+                let message = format!(
+                    "metric `{}` already has observations as a {}; its value type cannot change",
+                    m.code,
+                    old.value_type.as_str()
+                );
+                return Ok(Err(vec![FieldError::new("value_type", message)]));
+            }
+        }
+        let id = match (self.writing(), existing) {
+            (true, Some(old)) if old.id > 0 => writer::upsert_metric(&self.tx, Some(old.id), m).await?,
+            (true, None) => writer::upsert_metric(&self.tx, None, m).await?,
+            (_, Some(old)) => old.id,
+            (false, None) => self.placeholder(),
+        };
+        let counts = &mut self.summary.metrics;
+        if existing.is_some() {
+            counts.updated += 1
+        } else {
+            counts.created += 1
+        }
+        self.known.metrics.insert(
+            m.code.clone(),
+            KnownMetric {
+                id,
+                value_type: m.value_type,
+                content,
+            },
+        );
+        Ok(Ok(()))
+    }
+
+    async fn metric_has_observations(&self, id: i64) -> Result<bool, DbErr> {
+        let mut sql = Sql::new(self.tx.get_database_backend());
+        sql.push("SELECT id FROM observation WHERE metric_id = ")
+            .bind(id)
+            .push(" LIMIT 1");
+        Ok(self.tx.query_one_raw(sql.build()).await?.is_some())
+    }
+
+    async fn program(&mut self, p: &ProgramRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
+        let region = match validate::program(&self.known, p) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let content = hash_of(&(
+            &p.name,
+            region.id,
+            &p.category,
+            &p.description,
+            p.started_on,
+            p.ended_on,
+        ));
+        let existing = self.known.programs.get(&p.code).copied();
+        if existing.is_some_and(|old| old.content == content) {
+            self.summary.programs.unchanged += 1;
+            return Ok(Ok(()));
+        }
+        let id = match (self.writing(), existing) {
+            (true, Some(old)) if old.id > 0 => {
+                writer::upsert_program(&self.tx, Some(old.id), p, region.id).await?
+            }
+            (true, None) => writer::upsert_program(&self.tx, None, p, region.id).await?,
+            (_, Some(old)) => old.id,
+            (false, None) => self.placeholder(),
+        };
+        let counts = &mut self.summary.programs;
+        if existing.is_some() {
+            counts.updated += 1
+        } else {
+            counts.created += 1
+        }
+        self.known
+            .programs
+            .insert(p.code.clone(), KnownProgram { id, content });
+        Ok(Ok(()))
+    }
+
+    async fn report(&mut self, r: &ReportRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
+        if let Err(e) = validate::report(&self.known, r) {
+            return Ok(Err(e));
+        }
+        if !self.writing() {
+            return Ok(Ok(()));
+        }
+        let row = resolve_report(&self.known, r);
+        self.pending_observations += row.observations.len();
+        self.pending.push(row);
+        if self.pending_observations >= OBSERVATIONS_PER_BATCH || self.pending.len() >= REPORTS_PER_BATCH {
+            self.flush().await?;
+        }
+        Ok(Ok(()))
+    }
+
+    async fn flush(&mut self) -> Result<(), DbErr> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if self.regions_inserted {
+            writer::fill_own_path_columns(&self.tx).await?;
+            self.regions_inserted = false;
+        }
+        let batch = std::mem::take(&mut self.pending);
+        self.pending_observations = 0;
+        for (row, outcome) in batch.iter().zip(writer::write_reports(&self.tx, &batch).await?) {
+            match outcome {
+                ReportOutcome::Created(_) => self.summary.reports.created += 1,
+                ReportOutcome::Replaced(_) => self.summary.reports.updated += 1,
+                ReportOutcome::Unchanged(_) => self.summary.reports.unchanged += 1,
+            }
+            if !matches!(outcome, ReportOutcome::Unchanged(_)) {
+                self.summary.observations += row.observations.len() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the import: commits what was written, or rolls everything back when an all-or-nothing
+    /// import found an invalid line.
+    pub async fn finish(mut self) -> Result<ImportSummary, DbErr> {
+        if self.writing() {
+            self.flush().await?;
+            if self.regions_inserted {
+                writer::fill_own_path_columns(&self.tx).await?;
+            }
+            self.tx.commit().await?;
+            self.summary.committed = true;
+        } else {
+            self.tx.rollback().await?;
+            self.summary.committed = false;
+            self.summary.regions = Counts::default();
+            self.summary.metrics = Counts::default();
+            self.summary.programs = Counts::default();
+            self.summary.reports = Counts::default();
+            self.summary.observations = 0;
+        }
+        Ok(self.summary)
+    }
+}
+
+/// Imports every line of `lines` (1-based numbering) in one transaction.
+pub async fn import_lines<I>(db: &Db, options: ImportOptions, lines: I) -> Result<ImportSummary, DbErr>
+where
+    I: IntoIterator<Item = String>,
+{
+    let mut importer = Importer::begin(db, options).await?;
+    for (i, line) in lines.into_iter().enumerate() {
+        importer.line(i as u64 + 1, &line).await?;
+    }
+    importer.finish().await
+}
+
+/// Resolves a validated, normalized report's codes to ids.
+pub fn resolve_report(known: &Known, r: &ReportRecord) -> ReportRow {
+    let observations = r
+        .observations
+        .iter()
+        .map(|o| {
+            let region = &known.regions[o.region.as_ref().expect("normalized and validated")];
+            ObservationRow {
+                metric_id: known.metrics[&o.metric].id,
+                region_id: region.id,
+                program_id: o.program.as_ref().map(|p| known.programs[p].id),
+                value: o.value,
+                qualifier: o.qualifier.unwrap_or_default(),
+                period_start: o.period_start.unwrap_or(r.published_on),
+                period_end: o.period_end.unwrap_or(r.published_on),
+                quote: o.quote.clone(),
+                path: region.path,
+            }
+        })
+        .collect();
+    ReportRow {
+        external_id: r.external_id.clone(),
+        title: r.title.clone(),
+        source: r.source.clone(),
+        url: r.url.clone(),
+        published_on: r.published_on,
+        authors: r
+            .authors
+            .as_ref()
+            .map(|a| serde_json::to_string(a).expect("strings serialize")),
+        region_id: r.region.as_ref().map(|c| known.regions[c].id),
+        body: r.body.clone(),
+        content_hash: r.content_hash(),
+        observations,
+    }
+}
+
+fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+fn region_content(
+    name: &str,
+    level: Level,
+    parent: Option<i64>,
+    population: Option<i64>,
+    aliases: &Option<Vec<String>>,
+) -> u64 {
+    hash_of(&(name, level.depth(), parent, population, aliases))
+}
+
+#[derive(FromQueryResult)]
+struct RegionRow {
+    id: i64,
+    code: String,
+    name: String,
+    level: i16,
+    parent_id: Option<i64>,
+    population: Option<i64>,
+    aliases: Option<String>,
+    province_id: Option<i64>,
+    city_id: Option<i64>,
+    county_id: Option<i64>,
+    town_id: Option<i64>,
+    village_id: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct MetricRow {
+    id: i64,
+    code: String,
+    name: String,
+    unit: String,
+    value_type: String,
+    aggregation: String,
+}
+
+#[derive(FromQueryResult)]
+struct ProgramRow {
+    id: i64,
+    code: String,
+    name: String,
+    region_id: i64,
+    category: Option<String>,
+    description: Option<String>,
+    started_on: Option<chrono::NaiveDate>,
+    ended_on: Option<chrono::NaiveDate>,
+}
+
+/// Loads what the database already holds, a page at a time.
+pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, DbErr> {
+    const PAGE: i64 = 50_000;
+    let backend = db.get_database_backend();
+    let mut known = Known::default();
+    let mut after = 0i64;
+    loop {
+        let mut sql = Sql::new(backend);
+        sql.push(
+            "SELECT id, code, name, level, parent_id, population, aliases, province_id, city_id, county_id, \
+             town_id, village_id FROM region WHERE id > ",
+        );
+        sql.bind(after).push(" ORDER BY id LIMIT ").bind(PAGE);
+        let rows = RegionRow::find_by_statement(sql.build()).all(db).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id;
+        for r in rows {
+            let level =
+                Level::from_depth(r.level).ok_or_else(|| DbErr::Custom(format!("bad level {}", r.level)))?;
+            let aliases: Option<Vec<String>> =
+                r.aliases.as_deref().and_then(|a| serde_json::from_str(a).ok());
+            let mut path = [r.province_id, r.city_id, r.county_id, r.town_id, r.village_id];
+            path[level as usize] = Some(r.id);
+            let content = region_content(&r.name, level, r.parent_id, r.population, &aliases);
+            known.regions.insert(
+                r.code,
+                KnownRegion {
+                    id: r.id,
+                    level,
+                    path,
+                    content,
+                },
+            );
+        }
+    }
+    let metrics = MetricRow::find_by_statement(Statement::from_string(
+        backend,
+        "SELECT id, code, name, unit, value_type, aggregation FROM metric",
+    ))
+    .all(db)
+    .await?;
+    for m in metrics {
+        let value_type = ValueType::parse(&m.value_type).unwrap_or(ValueType::Amount);
+        let content = hash_of(&(&m.name, &m.unit, m.value_type.as_str(), m.aggregation.as_str()));
+        known.metrics.insert(
+            m.code,
+            KnownMetric {
+                id: m.id,
+                value_type,
+                content,
+            },
+        );
+    }
+    let programs = ProgramRow::find_by_statement(Statement::from_string(
+        backend,
+        "SELECT id, code, name, region_id, category, description, started_on, ended_on FROM program",
+    ))
+    .all(db)
+    .await?;
+    for p in programs {
+        let content = hash_of(&(
+            &p.name,
+            p.region_id,
+            &p.category,
+            &p.description,
+            p.started_on,
+            p.ended_on,
+        ));
+        known.programs.insert(p.code, KnownProgram { id: p.id, content });
+    }
+    Ok(known)
+}

@@ -1,0 +1,415 @@
+//! The SQL that writes imported records: single upserts for regions, metrics and programs, and batched
+//! inserts for reports and their observations.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
+
+use crate::model::{Level, Qualifier};
+use crate::sql::Sql;
+
+use super::record::{MetricRecord, ProgramRecord, RegionRecord};
+use super::validate::KnownRegion;
+
+/// Rows per multi-row observation INSERT (15 values a row stays below SQLite's 32766 bound values).
+const OBSERVATION_ROWS_PER_INSERT: usize = 1000;
+/// Rows per multi-row report INSERT or lookup.
+const REPORTS_PER_STATEMENT: usize = 500;
+
+/// The ancestor path of a region at `level` below `parent` (its own column is filled by
+/// [`fill_own_path_columns`] once it has an id).
+pub fn child_path(parent: Option<&KnownRegion>, level: Level, id: Option<i64>) -> [Option<i64>; 5] {
+    let mut path = [None; 5];
+    if let Some(p) = parent {
+        path[..level as usize].copy_from_slice(&p.path[..level as usize]);
+    }
+    path[level as usize] = id;
+    path
+}
+
+/// Inserts a new region and answers its id. Its own ancestor column stays NULL until
+/// [`fill_own_path_columns`] runs in the same transaction.
+pub async fn insert_region(
+    tx: &DatabaseTransaction,
+    r: &RegionRecord,
+    parent: Option<&KnownRegion>,
+) -> Result<i64, DbErr> {
+    let path = child_path(parent, r.level, None);
+    let mut sql = Sql::new(tx.get_database_backend());
+    sql.push(
+        "INSERT INTO region (code, name, level, parent_id, population, aliases, \
+         province_id, city_id, county_id, town_id, village_id) VALUES (",
+    );
+    sql.bind(r.code.clone())
+        .push(", ")
+        .bind(r.name.clone())
+        .push(", ")
+        .bind(r.level.depth());
+    sql.push(", ")
+        .bind(parent.map(|p| p.id))
+        .push(", ")
+        .bind(r.population);
+    sql.push(", ").bind(aliases_json(r));
+    for p in path {
+        sql.push(", ").bind(p);
+    }
+    sql.push(") RETURNING id");
+    returning_id(tx, sql).await
+}
+
+/// Overwrites an existing region and, when its parent or level changed, re-roots the ancestor columns
+/// of its whole subtree and of the observations in it.
+pub async fn update_region(
+    tx: &DatabaseTransaction,
+    old: &KnownRegion,
+    r: &RegionRecord,
+    parent: Option<&KnownRegion>,
+) -> Result<[Option<i64>; 5], DbErr> {
+    let backend = tx.get_database_backend();
+    let mut sql = Sql::new(backend);
+    sql.push("UPDATE region SET name = ").bind(r.name.clone());
+    sql.push(", level = ").bind(r.level.depth());
+    sql.push(", parent_id = ").bind(parent.map(|p| p.id));
+    sql.push(", population = ").bind(r.population);
+    sql.push(", aliases = ").bind(aliases_json(r));
+    sql.push(" WHERE id = ").bind(old.id);
+    tx.execute_raw(sql.build()).await?;
+
+    let path = child_path(parent, r.level, Some(old.id));
+    if path != old.path {
+        let deepest = old.level.max(r.level) as usize;
+        for table in ["region", "observation"] {
+            let mut sql = Sql::new(backend);
+            sql.push("UPDATE ").push(table).push(" SET ");
+            for (k, level) in Level::ALL.iter().enumerate().take(deepest + 1) {
+                if k > 0 {
+                    sql.push(", ");
+                }
+                sql.push(level.column()).push(" = ").bind(path[k]);
+            }
+            sql.push(" WHERE ")
+                .push(old.level.column())
+                .push(" = ")
+                .bind(old.id);
+            tx.execute_raw(sql.build()).await?;
+        }
+    }
+    Ok(path)
+}
+
+/// Whether a region has a child at `level` or above, which a level change to `level` would invert.
+pub async fn has_children_at_or_above(
+    tx: &DatabaseTransaction,
+    id: i64,
+    level: Level,
+) -> Result<bool, DbErr> {
+    let mut sql = Sql::new(tx.get_database_backend());
+    sql.push("SELECT id FROM region WHERE parent_id = ").bind(id);
+    sql.push(" AND level <= ").bind(level.depth()).push(" LIMIT 1");
+    Ok(tx.query_one_raw(sql.build()).await?.is_some())
+}
+
+/// Sets every region's own-level ancestor column to its id where it is still NULL (new regions).
+pub async fn fill_own_path_columns(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    for level in Level::ALL {
+        let col = level.column();
+        let mut sql = Sql::new(tx.get_database_backend());
+        sql.push(&format!("UPDATE region SET {col} = id WHERE level = "))
+            .bind(level.depth());
+        sql.push(&format!(" AND {col} IS NULL"));
+        tx.execute_raw(sql.build()).await?;
+    }
+    Ok(())
+}
+
+fn aliases_json(r: &RegionRecord) -> Option<String> {
+    r.aliases
+        .as_ref()
+        .map(|a| serde_json::to_string(a).expect("strings serialize"))
+}
+
+/// Inserts or overwrites a metric by code and answers its id.
+pub async fn upsert_metric(
+    tx: &DatabaseTransaction,
+    existing: Option<i64>,
+    m: &MetricRecord,
+) -> Result<i64, DbErr> {
+    let mut sql = Sql::new(tx.get_database_backend());
+    let aggregation = m.effective_aggregation().as_str();
+    match existing {
+        Some(id) => {
+            sql.push("UPDATE metric SET name = ").bind(m.name.clone());
+            sql.push(", unit = ")
+                .bind(m.unit.clone())
+                .push(", value_type = ")
+                .bind(m.value_type.as_str());
+            sql.push(", aggregation = ")
+                .bind(aggregation)
+                .push(" WHERE id = ")
+                .bind(id);
+            tx.execute_raw(sql.build()).await?;
+            Ok(id)
+        }
+        None => {
+            sql.push("INSERT INTO metric (code, name, unit, value_type, aggregation) VALUES (");
+            sql.bind(m.code.clone())
+                .push(", ")
+                .bind(m.name.clone())
+                .push(", ")
+                .bind(m.unit.clone());
+            sql.push(", ")
+                .bind(m.value_type.as_str())
+                .push(", ")
+                .bind(aggregation)
+                .push(") RETURNING id");
+            returning_id(tx, sql).await
+        }
+    }
+}
+
+/// Inserts or overwrites a program by code and answers its id.
+pub async fn upsert_program(
+    tx: &DatabaseTransaction,
+    existing: Option<i64>,
+    p: &ProgramRecord,
+    region_id: i64,
+) -> Result<i64, DbErr> {
+    let mut sql = Sql::new(tx.get_database_backend());
+    let values: [(&str, Value); 6] = [
+        ("name", p.name.clone().into()),
+        ("region_id", region_id.into()),
+        ("category", p.category.clone().into()),
+        ("description", p.description.clone().into()),
+        ("started_on", p.started_on.into()),
+        ("ended_on", p.ended_on.into()),
+    ];
+    match existing {
+        Some(id) => {
+            sql.push("UPDATE program SET ");
+            for (i, (col, v)) in values.into_iter().enumerate() {
+                sql.push(if i == 0 { "" } else { ", " })
+                    .push(col)
+                    .push(" = ")
+                    .bind(v);
+            }
+            sql.push(" WHERE id = ").bind(id);
+            tx.execute_raw(sql.build()).await?;
+            Ok(id)
+        }
+        None => {
+            sql.push("INSERT INTO program (code, name, region_id, category, description, started_on, ended_on) VALUES (");
+            sql.bind(p.code.clone());
+            for (_, v) in values {
+                sql.push(", ").bind(v);
+            }
+            sql.push(") RETURNING id");
+            returning_id(tx, sql).await
+        }
+    }
+}
+
+async fn returning_id(tx: &DatabaseTransaction, sql: Sql) -> Result<i64, DbErr> {
+    let row = tx
+        .query_one_raw(sql.build())
+        .await?
+        .ok_or_else(|| DbErr::RecordNotInserted)?;
+    row.try_get("", "id")
+}
+
+/// A report ready to be written: its columns and its resolved observations.
+#[derive(Debug, Clone)]
+pub struct ReportRow {
+    pub external_id: String,
+    pub title: String,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub published_on: NaiveDate,
+    pub authors: Option<String>,
+    pub region_id: Option<i64>,
+    pub body: Option<String>,
+    pub content_hash: String,
+    pub observations: Vec<ObservationRow>,
+}
+
+/// An observation with every reference resolved to ids.
+#[derive(Debug, Clone)]
+pub struct ObservationRow {
+    pub metric_id: i64,
+    pub region_id: i64,
+    pub program_id: Option<i64>,
+    pub value: f64,
+    pub qualifier: Qualifier,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub quote: Option<String>,
+    pub path: [Option<i64>; 5],
+}
+
+/// What became of a written report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportOutcome {
+    Created(i64),
+    Replaced(i64),
+    Unchanged(i64),
+}
+
+#[derive(FromQueryResult)]
+struct StoredReport {
+    id: i64,
+    external_id: String,
+    content_hash: String,
+}
+
+/// Writes a batch of reports: new ones are inserted, changed ones replace the stored report and its
+/// observations, identical ones are left alone. Outcomes come back in the order of `reports`.
+pub async fn write_reports(
+    tx: &DatabaseTransaction,
+    reports: &[ReportRow],
+) -> Result<Vec<ReportOutcome>, DbErr> {
+    let backend = tx.get_database_backend();
+    let mut stored: HashMap<String, (i64, String)> = HashMap::new();
+    for chunk in reports.chunks(REPORTS_PER_STATEMENT) {
+        let mut sql = Sql::new(backend);
+        sql.push("SELECT id, external_id, content_hash FROM report WHERE external_id IN ");
+        sql.bind_list(chunk.iter().map(|r| r.external_id.clone()));
+        for row in StoredReport::find_by_statement(sql.build()).all(tx).await? {
+            stored.insert(row.external_id, (row.id, row.content_hash));
+        }
+    }
+
+    let mut outcomes = Vec::with_capacity(reports.len());
+    let mut fresh = Vec::new();
+    let mut replaced = Vec::new();
+    for (i, r) in reports.iter().enumerate() {
+        match stored.get(&r.external_id) {
+            Some((id, hash)) if *hash == r.content_hash => outcomes.push(ReportOutcome::Unchanged(*id)),
+            Some((id, _)) => {
+                replaced.push(*id);
+                update_report(tx, *id, r).await?;
+                outcomes.push(ReportOutcome::Replaced(*id));
+            }
+            None => {
+                fresh.push(i);
+                outcomes.push(ReportOutcome::Created(0));
+            }
+        }
+    }
+    for chunk in replaced.chunks(REPORTS_PER_STATEMENT) {
+        let mut sql = Sql::new(backend);
+        sql.push("DELETE FROM observation WHERE report_id IN ")
+            .bind_list(chunk.iter().copied());
+        tx.execute_raw(sql.build()).await?;
+    }
+    for chunk in fresh.chunks(REPORTS_PER_STATEMENT) {
+        let mut sql = Sql::new(backend);
+        sql.push(
+            "INSERT INTO report (external_id, title, source, url, published_on, authors, region_id, body, \
+             content_hash) VALUES ",
+        );
+        for (n, &i) in chunk.iter().enumerate() {
+            let r = &reports[i];
+            sql.push(if n == 0 { "(" } else { ", (" });
+            sql.bind(r.external_id.clone())
+                .push(", ")
+                .bind(r.title.clone())
+                .push(", ")
+                .bind(r.source.clone());
+            sql.push(", ")
+                .bind(r.url.clone())
+                .push(", ")
+                .bind(r.published_on)
+                .push(", ")
+                .bind(r.authors.clone());
+            sql.push(", ")
+                .bind(r.region_id)
+                .push(", ")
+                .bind(r.body.clone())
+                .push(", ");
+            sql.bind(r.content_hash.clone()).push(")");
+        }
+        sql.push(" RETURNING id, external_id");
+        let ids: HashMap<String, i64> = tx
+            .query_all_raw(sql.build())
+            .await?
+            .into_iter()
+            .map(|row| Ok((row.try_get("", "external_id")?, row.try_get("", "id")?)))
+            .collect::<Result<_, DbErr>>()?;
+        for &i in chunk {
+            outcomes[i] = ReportOutcome::Created(ids[&reports[i].external_id]);
+        }
+    }
+
+    let mut rows: Vec<(i64, &ReportRow, &ObservationRow)> = Vec::new();
+    for (r, outcome) in reports.iter().zip(&outcomes) {
+        if let ReportOutcome::Created(id) | ReportOutcome::Replaced(id) = *outcome {
+            rows.extend(r.observations.iter().map(|o| (id, r, o)));
+        }
+    }
+    for chunk in rows.chunks(OBSERVATION_ROWS_PER_INSERT) {
+        insert_observations(tx, chunk).await?;
+    }
+    Ok(outcomes)
+}
+
+async fn update_report(tx: &DatabaseTransaction, id: i64, r: &ReportRow) -> Result<(), DbErr> {
+    let mut sql = Sql::new(tx.get_database_backend());
+    sql.push("UPDATE report SET title = ").bind(r.title.clone());
+    sql.push(", source = ")
+        .bind(r.source.clone())
+        .push(", url = ")
+        .bind(r.url.clone());
+    sql.push(", published_on = ")
+        .bind(r.published_on)
+        .push(", authors = ")
+        .bind(r.authors.clone());
+    sql.push(", region_id = ")
+        .bind(r.region_id)
+        .push(", body = ")
+        .bind(r.body.clone());
+    sql.push(", content_hash = ")
+        .bind(r.content_hash.clone())
+        .push(" WHERE id = ")
+        .bind(id);
+    tx.execute_raw(sql.build()).await?;
+    Ok(())
+}
+
+async fn insert_observations(
+    tx: &DatabaseTransaction,
+    rows: &[(i64, &ReportRow, &ObservationRow)],
+) -> Result<(), DbErr> {
+    let mut sql = Sql::new(tx.get_database_backend());
+    sql.push(
+        "INSERT INTO observation (report_id, metric_id, region_id, program_id, value, qualifier, \
+         period_start, period_end, quote, published_on, province_id, city_id, county_id, town_id, village_id) \
+         VALUES ",
+    );
+    for (n, (report_id, r, o)) in rows.iter().enumerate() {
+        sql.push(if n == 0 { "(" } else { ", (" });
+        sql.bind(*report_id)
+            .push(", ")
+            .bind(o.metric_id)
+            .push(", ")
+            .bind(o.region_id);
+        sql.push(", ")
+            .bind(o.program_id)
+            .push(", ")
+            .bind(o.value)
+            .push(", ")
+            .bind(o.qualifier.as_str());
+        sql.push(", ")
+            .bind(o.period_start)
+            .push(", ")
+            .bind(o.period_end)
+            .push(", ")
+            .bind(o.quote.clone());
+        sql.push(", ").bind(r.published_on);
+        for p in o.path {
+            sql.push(", ").bind(p);
+        }
+        sql.push(")");
+    }
+    tx.execute_raw(sql.build()).await?;
+    Ok(())
+}

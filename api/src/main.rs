@@ -1,0 +1,5 @@
+//! The `civicgraph` command line.
+
+fn main() -> std::process::ExitCode {
+    civicgraph::cli::main()
+}

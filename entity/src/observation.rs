@@ -1,0 +1,34 @@
+//! One figure from one report.
+//!
+//! `published_on` copies the report's date and `province_id` .. `village_id` copy the region's ancestor
+//! columns, so that scoping and deduplication run on one indexed table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "observation")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub report_id: i64,
+    pub metric_id: i64,
+    pub region_id: i64,
+    pub program_id: Option<i64>,
+    pub value: f64,
+    /// `exact`, `over`, `nearly`, `under` or `approx`.
+    pub qualifier: String,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub quote: Option<String>,
+    pub published_on: Date,
+    pub province_id: Option<i64>,
+    pub city_id: Option<i64>,
+    pub county_id: Option<i64>,
+    pub town_id: Option<i64>,
+    pub village_id: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
