@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A level of the administrative tree, from the top.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[graphql(name = "RegionLevel")]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Province,

@@ -53,8 +53,9 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 async fn graphql_handler(State(state): State<Arc<AppState>>, req: GraphQLRequest) -> GraphQLResponse {
-    let request = req.into_inner().data(loaders::new_loader(state.db.read.clone()));
-    state.schema.execute(request).await.into()
+    loaders::execute(&state.schema, state.db.read.clone(), req.into_inner())
+        .await
+        .into()
 }
 
 async fn graphiql() -> impl IntoResponse {

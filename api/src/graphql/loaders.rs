@@ -22,9 +22,78 @@ pub struct DbLoader {
 /// The per-request loader held in the GraphQL context.
 pub type Loaders = DataLoader<DbLoader>;
 
-/// A fresh loader (with its own cache) for one request.
+/// A loader whose batches run on their own tokio tasks (for subscriptions).
 pub fn new_loader(db: DatabaseConnection) -> Loaders {
     DataLoader::new(DbLoader { db }, tokio::spawn)
+}
+
+/// Executes `request` with a fresh loader whose batches run on the request's own task, and only once
+/// execution cannot go further without them: every key that one step of execution asks for goes into
+/// one batch, however long the step takes and however busy the machine is. The number of statements
+/// a request runs is therefore bounded by the depth of the query, never by the rows it returns.
+pub async fn execute<E: async_graphql::Executor>(
+    executor: &E,
+    db: DatabaseConnection,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
+    use std::pin::pin;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::task::{Context, Poll};
+
+    use futures::StreamExt;
+    use futures::stream::FuturesUnordered;
+    use futures::task::{ArcWake, AtomicWaker};
+
+    /// Wakes the request's task and remembers that the execution asked to be polled again.
+    #[derive(Default)]
+    struct Flag {
+        woken: AtomicBool,
+        task: AtomicWaker,
+    }
+    impl ArcWake for Flag {
+        fn wake_by_ref(flag: &Arc<Self>) {
+            flag.woken.store(true, Ordering::SeqCst);
+            flag.task.wake();
+        }
+    }
+
+    let (tx, mut queued) = futures::channel::mpsc::unbounded::<futures::future::BoxFuture<'static, ()>>();
+    let loader = DataLoader::new(DbLoader { db }, move |batch| {
+        let _ = tx.unbounded_send(batch);
+    })
+    .delay(std::time::Duration::ZERO);
+    let mut execution = pin!(executor.execute(request.data(loader)));
+    let flag = Arc::new(Flag::default());
+    let execution_waker = futures::task::waker(flag.clone());
+    let mut batches = FuturesUnordered::new();
+    std::future::poll_fn(move |cx| {
+        flag.task.register(cx.waker());
+        // Run the execution until it waits on something other than itself (it yields now and
+        // then to be fair to other tasks, and every key it registers before waiting belongs in
+        // the same batch).
+        loop {
+            flag.woken.store(false, Ordering::SeqCst);
+            if let Poll::Ready(response) = execution
+                .as_mut()
+                .poll(&mut Context::from_waker(&execution_waker))
+            {
+                return Poll::Ready(response);
+            }
+            if !flag.woken.load(Ordering::SeqCst) {
+                break;
+            }
+        }
+        while let Poll::Ready(Some(batch)) = queued.poll_next_unpin(cx) {
+            batches.push(batch);
+        }
+        while let Poll::Ready(Some(())) = batches.poll_next_unpin(cx) {}
+        if flag.woken.load(Ordering::SeqCst) {
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 fn error(e: DbErr) -> async_graphql::Error {
@@ -55,6 +124,28 @@ macro_rules! by_id {
 }
 
 by_id!(RegionId, region);
+
+/// Loads a metric by code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct MetricCode(pub String);
+
+impl Loader<MetricCode> for DbLoader {
+    type Value = metric::Model;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[MetricCode]) -> Result<HashMap<MetricCode, Self::Value>, Self::Error> {
+        let codes = keys.iter().map(|k| k.0.clone());
+        let rows = metric::Entity::find()
+            .filter(metric::Column::Code.is_in(codes))
+            .all(&self.db)
+            .await
+            .map_err(error)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| (MetricCode(r.code.clone()), r))
+            .collect())
+    }
+}
 by_id!(MetricId, metric);
 by_id!(ProgramId, program);
 by_id!(ReportId, report);

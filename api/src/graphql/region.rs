@@ -4,8 +4,8 @@ use async_graphql::{Context, Object, Result};
 use entity::region;
 
 use super::loaders::{
-    Loaders, ObservationFilter, RegionChildren, RegionId, RegionObservations, RegionPrograms, RegionReports,
-    Slice, Window,
+    Loaders, MetricCode, ObservationFilter, RegionChildren, RegionId, RegionObservations, RegionPrograms,
+    RegionReports, Slice, Window,
 };
 use super::observation::Observation;
 use super::paging::{self, Page};
@@ -180,7 +180,17 @@ impl Region {
     ) -> Result<Page<Observation>> {
         let window = window(first, after)?;
         let metric_id = match metric {
-            Some(code) => Some(super::query::metric_by_code(ctx, &code).await?.id),
+            Some(code) => {
+                let found = ctx
+                    .data_unchecked::<Loaders>()
+                    .load_one(MetricCode(code.clone()))
+                    .await?;
+                Some(
+                    found
+                        .ok_or_else(|| crate::error::ApiError::not_found("metric", &code))?
+                        .id,
+                )
+            }
             None => None,
         };
         let filter = ObservationFilter {
