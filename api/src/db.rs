@@ -18,6 +18,10 @@ use sea_orm::{
 const SQLITE_READERS: u32 = 8;
 /// How many connections a PostgreSQL pool holds.
 const POSTGRES_POOL: u32 = 16;
+/// Page cache of each SQLite reader connection, in KiB.
+const SQLITE_READER_CACHE_KIB: u32 = 16 * 1024;
+/// Page cache of the SQLite writer connection, in KiB: bulk imports update indexes at random places.
+const SQLITE_WRITER_CACHE_KIB: u32 = 64 * 1024;
 /// How long SQLite waits for a lock held by another process before failing.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -34,8 +38,9 @@ impl Db {
     /// Connects to `url` (`sqlite://FILE` or `postgres://…`); an SQLite file is created if missing.
     pub async fn connect(url: &str) -> Result<Db, DbErr> {
         if is_sqlite(url) {
-            let read = Database::connect(sqlite_options(url, SQLITE_READERS)).await?;
-            let write = Database::connect(sqlite_options(url, 1)).await?;
+            let read =
+                Database::connect(sqlite_options(url, SQLITE_READERS, SQLITE_READER_CACHE_KIB)).await?;
+            let write = Database::connect(sqlite_options(url, 1, SQLITE_WRITER_CACHE_KIB)).await?;
             Ok(Db { read, write })
         } else {
             let mut opts = ConnectOptions::new(url);
@@ -84,19 +89,19 @@ pub fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
-fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
+fn sqlite_options(url: &str, connections: u32, cache_kib: u32) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url);
     opts.max_connections(connections)
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(60))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o: SqliteConnectOptions| {
+        .map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
-                .pragma("cache_size", "-65536")
+                .pragma("cache_size", format!("-{cache_kib}"))
                 .pragma("temp_store", "memory")
         });
     opts

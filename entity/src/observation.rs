@@ -21,11 +21,11 @@ pub struct Model {
     pub period_end: Date,
     pub quote: Option<String>,
     pub published_on: Date,
-    pub province_id: Option<i64>,
-    pub city_id: Option<i64>,
-    pub county_id: Option<i64>,
-    pub town_id: Option<i64>,
-    pub village_id: Option<i64>,
+    pub province_id: i64,
+    pub city_id: i64,
+    pub county_id: i64,
+    pub town_id: i64,
+    pub village_id: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

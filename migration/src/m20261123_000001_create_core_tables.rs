@@ -6,7 +6,8 @@ use sea_orm_migration::schema::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The per-level ancestor columns shared by `region` and `observation`.
+/// The per-level ancestor columns shared by `region` and `observation`: the id of the ancestor (or the
+/// region itself) at each level, 0 where there is none, so that paths compare with plain equality.
 const LEVEL_COLUMNS: [&str; 5] = ["province_id", "city_id", "county_id", "town_id", "village_id"];
 
 #[async_trait::async_trait]
@@ -23,7 +24,7 @@ impl MigrationTrait for Migration {
             .col(big_integer_null(Region::Population))
             .col(text_null(Region::Aliases));
         for c in LEVEL_COLUMNS {
-            region.col(big_integer_null(Alias::new(c)));
+            region.col(big_integer(Alias::new(c)).default(0));
         }
         region.foreign_key(
             ForeignKey::create()
@@ -111,7 +112,7 @@ impl MigrationTrait for Migration {
             .col(text_null(Observation::Quote))
             .col(date(Observation::PublishedOn));
         for c in LEVEL_COLUMNS {
-            observation.col(big_integer_null(Alias::new(c)));
+            observation.col(big_integer(Alias::new(c)).default(0));
         }
         observation
             .foreign_key(
@@ -145,18 +146,12 @@ impl MigrationTrait for Migration {
             &["region_id", "metric_id", "period_start", "period_end"],
         )
         .await?;
-        // Scoping: metric, then the region path as a prefix, so `within` at any level is one index range.
+        // Scoping: metric, then the region path, then the period. `within` at any level is an equality
+        // prefix of this index, and so is "the figures about exactly this region" (a whole path).
         let mut scope = vec!["metric_id"];
         scope.extend(LEVEL_COLUMNS);
-        scope.push("period_start");
+        scope.extend(["period_start", "period_end"]);
         index(m, "observation", "idx_observation_scope", &scope).await?;
-        index(
-            m,
-            "observation",
-            "idx_observation_program",
-            &["program_id", "metric_id"],
-        )
-        .await?;
         Ok(())
     }
 

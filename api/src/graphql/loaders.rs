@@ -191,10 +191,11 @@ pub struct Slice<F> {
     pub filter: F,
 }
 
-/// Where a relation's rows live: table, the column pointing at the parent, and the page order.
+/// Where a relation's rows live: the `FROM` clause (rows aliased `t`), the expression naming each row's
+/// parent, and the page order.
 struct Shape {
-    table: &'static str,
-    parent_col: &'static str,
+    from: &'static str,
+    parent: &'static str,
     order: &'static str,
 }
 
@@ -207,11 +208,7 @@ async fn load_slices<M: FromQueryResult, F: Copy + Eq + Hash>(
     keys: &[Slice<F>],
     extra: fn(&F, &mut Sql),
 ) -> Result<HashMap<Slice<F>, Rows<M>>, DbErr> {
-    let Shape {
-        table,
-        parent_col,
-        order,
-    } = shape;
+    let Shape { from, parent, order } = shape;
     let mut groups: HashMap<(Window, F), Vec<i64>> = HashMap::new();
     for k in keys {
         groups.entry((k.window, k.filter)).or_default().push(k.parent);
@@ -220,19 +217,19 @@ async fn load_slices<M: FromQueryResult, F: Copy + Eq + Hash>(
     for ((window, filter), parents) in groups {
         let mut sql = Sql::new(db.get_database_backend());
         sql.push(&format!(
-            "SELECT * FROM (SELECT t.*, ROW_NUMBER() OVER (PARTITION BY t.{parent_col} ORDER BY {order}) \
-             AS page_rn, COUNT(*) OVER (PARTITION BY t.{parent_col}) AS page_total FROM {table} t \
-             WHERE t.{parent_col} IN "
+            "SELECT * FROM (SELECT t.*, {parent} AS page_parent, \
+             ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {order}) AS page_rn, \
+             COUNT(*) OVER (PARTITION BY {parent}) AS page_total FROM {from} WHERE {parent} IN "
         ));
         sql.bind_list(parents.iter().copied());
         extra(&filter, &mut sql);
         sql.push(") p WHERE page_rn > ").bind(window.offset as i64);
         sql.push(" AND page_rn <= ")
             .bind((window.offset + window.first + 1) as i64);
-        sql.push(&format!(" ORDER BY {parent_col}, page_rn"));
+        sql.push(" ORDER BY page_parent, page_rn");
         let mut found: HashMap<i64, Rows<M>> = HashMap::new();
         for row in db.query_all_raw(sql.build()).await? {
-            let parent: i64 = row.try_get("", parent_col)?;
+            let parent: i64 = row.try_get("", "page_parent")?;
             let entry = found.entry(parent).or_default();
             entry.total = row.try_get("", "page_total")?;
             entry.rows.push(M::from_query_result(&row, "")?);
@@ -245,11 +242,11 @@ async fn load_slices<M: FromQueryResult, F: Copy + Eq + Hash>(
         if !empty.is_empty() && (window.offset > 0 || window.first == 0) {
             let mut sql = Sql::new(db.get_database_backend());
             sql.push(&format!(
-                "SELECT t.{parent_col} AS parent, COUNT(*) AS n FROM {table} t WHERE t.{parent_col} IN "
+                "SELECT {parent} AS parent, COUNT(*) AS n FROM {from} WHERE {parent} IN "
             ));
             sql.bind_list(empty.iter().copied());
             extra(&filter, &mut sql);
-            sql.push(&format!(" GROUP BY t.{parent_col}"));
+            sql.push(&format!(" GROUP BY {parent}"));
             for row in db.query_all_raw(sql.build()).await? {
                 let parent: i64 = row.try_get("", "parent")?;
                 found.entry(parent).or_default().total = row.try_get("", "n")?;
@@ -282,7 +279,7 @@ fn observation_filter(f: &ObservationFilter, sql: &mut Sql) {
 }
 
 macro_rules! relation {
-    ($(#[$doc:meta])* $name:ident: $model:ty, $filter:ty, $table:literal, $parent:literal, $order:literal, $extra:expr) => {
+    ($(#[$doc:meta])* $name:ident: $model:ty, $filter:ty, $from:expr, $parent:literal, $order:literal, $extra:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub struct $name(pub Slice<$filter>);
@@ -292,7 +289,7 @@ macro_rules! relation {
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[$name]) -> Result<HashMap<$name, Self::Value>, Self::Error> {
-                let shape = Shape { table: $table, parent_col: $parent, order: $order };
+                let shape = Shape { from: $from, parent: $parent, order: $order };
                 let slices: Vec<Slice<$filter>> = keys.iter().map(|k| k.0).collect();
                 let map = load_slices(&self.db, &shape, &slices, $extra).await.map_err(error)?;
                 Ok(map.into_iter().map(|(k, v)| ($name(k), v)).collect())
@@ -303,22 +300,26 @@ macro_rules! relation {
 
 relation!(
     /// `Region.children`, by code.
-    RegionChildren: region::Model, (), "region", "parent_id", "t.code", no_filter
+    RegionChildren: region::Model, (), "region t", "t.parent_id", "t.code", no_filter
 );
 relation!(
     /// `Region.programs`, by code.
-    RegionPrograms: program::Model, (), "program", "region_id", "t.code", no_filter
+    RegionPrograms: program::Model, (), "program t", "t.region_id", "t.code", no_filter
 );
 relation!(
     /// `Region.reports`, newest first.
-    RegionReports: report::Model, (), "report", "region_id", "t.published_on DESC, t.id DESC", no_filter
+    RegionReports: report::Model, (), "report t", "t.region_id", "t.published_on DESC, t.id DESC", no_filter
 );
 relation!(
-    /// `Region.observations`, by period.
-    RegionObservations: observation::Model, ObservationFilter, "observation", "region_id",
-    "t.period_start, t.id", observation_filter
+    /// `Region.observations`, by period. An observation is about region `r` when its path equals r's,
+    /// which the scope index answers once per metric.
+    RegionObservations: observation::Model, ObservationFilter,
+    "region r JOIN observation t ON t.metric_id IN (SELECT id FROM metric) AND t.province_id = r.province_id \
+     AND t.city_id = r.city_id AND t.county_id = r.county_id AND t.town_id = r.town_id \
+     AND t.village_id = r.village_id",
+    "r.id", "t.period_start, t.id", observation_filter
 );
 relation!(
     /// `Report.observations`, in the report's order.
-    ReportObservations: observation::Model, (), "observation", "report_id", "t.id", no_filter
+    ReportObservations: observation::Model, (), "observation t", "t.report_id", "t.id", no_filter
 );

@@ -54,7 +54,7 @@ pub async fn program_by_code(ctx: &Context<'_>, code: &str) -> ApiResult<program
 }
 
 /// Appends `AND` conditions that keep rows (with ancestor columns, aliased `alias`) within `region`:
-/// equalities on the region's whole path, so the scope index is used as a prefix.
+/// equalities on the region's whole path down to its own level, so the scope index is used as a prefix.
 pub fn push_within_path(sql: &mut Sql, alias: &str, region: &region::Model) {
     let level = Level::from_depth(region.level).unwrap_or(Level::Village);
     let path = [
@@ -65,15 +65,8 @@ pub fn push_within_path(sql: &mut Sql, alias: &str, region: &region::Model) {
         region.village_id,
     ];
     for l in &Level::ALL[..=level as usize] {
-        let value = if *l == level {
-            Some(region.id)
-        } else {
-            path[*l as usize]
-        };
-        match value {
-            Some(id) => sql.push(&format!(" AND {alias}.{} = ", l.column())).bind(id),
-            None => sql.push(&format!(" AND {alias}.{} IS NULL", l.column())),
-        };
+        let id = if *l == level { region.id } else { path[*l as usize] };
+        sql.push(&format!(" AND {alias}.{} = ", l.column())).bind(id);
     }
 }
 
@@ -403,6 +396,10 @@ impl ReadQuery {
                 sql.push(" AND t.metric_id = ").bind(m.id);
             }
             if let Some(w) = &within {
+                if metric.is_none() {
+                    // Lets the scope index (led by the metric) answer once per metric.
+                    sql.push(" AND t.metric_id IN (SELECT id FROM metric)");
+                }
                 push_within_path(sql, "t", w);
             }
             if let Some(p) = &program {

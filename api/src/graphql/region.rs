@@ -54,8 +54,7 @@ impl Region {
         [m.province_id, m.city_id, m.county_id, m.town_id, m.village_id]
             .into_iter()
             .take(self.level() as usize)
-            .flatten()
-            .filter(|id| *id != m.id)
+            .filter(|id| *id != 0 && *id != m.id)
             .collect()
     }
 }

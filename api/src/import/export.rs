@@ -124,7 +124,8 @@ pub async fn export(db: &Db, within: Option<&str>, out: &mut impl Write) -> Resu
             let level = Level::from_depth(row.try_get("", "level")?).unwrap_or(Level::Village);
             let mut ancestors = Vec::new();
             for l in &Level::ALL[..level as usize] {
-                if let Some(a) = row.try_get::<Option<i64>>("", l.column())? {
+                let a: i64 = row.try_get("", l.column())?;
+                if a != 0 {
                     ancestors.push(a);
                 }
             }

@@ -8,6 +8,7 @@
 
 pub mod export;
 pub mod generate;
+pub mod post;
 pub mod record;
 pub mod validate;
 pub mod writer;
@@ -232,7 +233,7 @@ impl Importer {
                 let path = if writing && old.id > 0 {
                     writer::update_region(&self.tx, &old, r, parent.as_ref()).await?
                 } else {
-                    writer::child_path(parent.as_ref(), r.level, Some(old.id))
+                    writer::child_path(parent.as_ref(), r.level, old.id)
                 };
                 if path != old.path {
                     self.reroot_known(&old, r.level, path);
@@ -256,7 +257,7 @@ impl Importer {
                 KnownRegion {
                     id,
                     level: r.level,
-                    path: writer::child_path(parent.as_ref(), r.level, Some(id)),
+                    path: writer::child_path(parent.as_ref(), r.level, id),
                     content,
                 }
             }
@@ -266,10 +267,10 @@ impl Importer {
     }
 
     /// Moves the known descendants of `old` under its new path.
-    fn reroot_known(&mut self, old: &KnownRegion, new_level: Level, path: [Option<i64>; 5]) {
+    fn reroot_known(&mut self, old: &KnownRegion, new_level: Level, path: [i64; 5]) {
         let deepest = old.level.max(new_level) as usize;
         for entry in self.known.regions.values_mut() {
-            if entry.path[old.level as usize] == Some(old.id) {
+            if entry.path[old.level as usize] == old.id {
                 entry.path[..=deepest].copy_from_slice(&path[..=deepest]);
             }
         }
@@ -505,11 +506,11 @@ struct RegionRow {
     parent_id: Option<i64>,
     population: Option<i64>,
     aliases: Option<String>,
-    province_id: Option<i64>,
-    city_id: Option<i64>,
-    county_id: Option<i64>,
-    town_id: Option<i64>,
-    village_id: Option<i64>,
+    province_id: i64,
+    city_id: i64,
+    county_id: i64,
+    town_id: i64,
+    village_id: i64,
 }
 
 #[derive(FromQueryResult)]
@@ -556,7 +557,7 @@ pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, Db
             let aliases: Option<Vec<String>> =
                 r.aliases.as_deref().and_then(|a| serde_json::from_str(a).ok());
             let mut path = [r.province_id, r.city_id, r.county_id, r.town_id, r.village_id];
-            path[level as usize] = Some(r.id);
+            path[level as usize] = r.id;
             let content = region_content(&r.name, level, r.parent_id, r.population, &aliases);
             known.regions.insert(
                 r.code,

@@ -12,8 +12,8 @@ use super::record::{FieldError, MetricRecord, ProgramRecord, RegionRecord, Repor
 pub struct KnownRegion {
     pub id: i64,
     pub level: Level,
-    /// Ancestor-or-self id at each level (index 0 = province).
-    pub path: [Option<i64>; 5],
+    /// Ancestor-or-self id at each level (index 0 = province), 0 where there is none.
+    pub path: [i64; 5],
     /// Hash of the stored content, to tell an unchanged upsert.
     pub content: u64,
 }
@@ -67,7 +67,7 @@ pub fn region(known: &Known, r: &RegionRecord) -> Result<Option<KnownRegion>, Ve
             None => errors.push(FieldError::new("parent", format!("unknown region `{code}`"))),
             Some(p) => {
                 let own = known.regions.get(&r.code);
-                if code == &r.code || own.is_some_and(|own| p.path[own.level as usize] == Some(own.id)) {
+                if code == &r.code || own.is_some_and(|own| p.path[own.level as usize] == own.id) {
                     errors.push(FieldError::new(
                         "parent",
                         format!(

@@ -18,9 +18,9 @@ const OBSERVATION_ROWS_PER_INSERT: usize = 1000;
 const REPORTS_PER_STATEMENT: usize = 500;
 
 /// The ancestor path of a region at `level` below `parent` (its own column is filled by
-/// [`fill_own_path_columns`] once it has an id).
-pub fn child_path(parent: Option<&KnownRegion>, level: Level, id: Option<i64>) -> [Option<i64>; 5] {
-    let mut path = [None; 5];
+/// [`fill_own_path_columns`] once it has an id; pass 0 until then).
+pub fn child_path(parent: Option<&KnownRegion>, level: Level, id: i64) -> [i64; 5] {
+    let mut path = [0; 5];
     if let Some(p) = parent {
         path[..level as usize].copy_from_slice(&p.path[..level as usize]);
     }
@@ -35,7 +35,7 @@ pub async fn insert_region(
     r: &RegionRecord,
     parent: Option<&KnownRegion>,
 ) -> Result<i64, DbErr> {
-    let path = child_path(parent, r.level, None);
+    let path = child_path(parent, r.level, 0);
     let mut sql = Sql::new(tx.get_database_backend());
     sql.push(
         "INSERT INTO region (code, name, level, parent_id, population, aliases, \
@@ -65,7 +65,7 @@ pub async fn update_region(
     old: &KnownRegion,
     r: &RegionRecord,
     parent: Option<&KnownRegion>,
-) -> Result<[Option<i64>; 5], DbErr> {
+) -> Result<[i64; 5], DbErr> {
     let backend = tx.get_database_backend();
     let mut sql = Sql::new(backend);
     sql.push("UPDATE region SET name = ").bind(r.name.clone());
@@ -76,7 +76,7 @@ pub async fn update_region(
     sql.push(" WHERE id = ").bind(old.id);
     tx.execute_raw(sql.build()).await?;
 
-    let path = child_path(parent, r.level, Some(old.id));
+    let path = child_path(parent, r.level, old.id);
     if path != old.path {
         let deepest = old.level.max(r.level) as usize;
         for table in ["region", "observation"] {
@@ -110,14 +110,14 @@ pub async fn has_children_at_or_above(
     Ok(tx.query_one_raw(sql.build()).await?.is_some())
 }
 
-/// Sets every region's own-level ancestor column to its id where it is still NULL (new regions).
+/// Sets every region's own-level ancestor column to its id where it is still 0 (new regions).
 pub async fn fill_own_path_columns(tx: &DatabaseTransaction) -> Result<(), DbErr> {
     for level in Level::ALL {
         let col = level.column();
         let mut sql = Sql::new(tx.get_database_backend());
         sql.push(&format!("UPDATE region SET {col} = id WHERE level = "))
             .bind(level.depth());
-        sql.push(&format!(" AND {col} IS NULL"));
+        sql.push(&format!(" AND {col} = 0"));
         tx.execute_raw(sql.build()).await?;
     }
     Ok(())
@@ -243,7 +243,7 @@ pub struct ObservationRow {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub quote: Option<String>,
-    pub path: [Option<i64>; 5],
+    pub path: [i64; 5],
 }
 
 /// What became of a written report.
