@@ -16,7 +16,13 @@ const BASE: &str = r#"{"kind":"region","code":"33","name":"浙江省","level":"p
 {"kind":"report","external_id":"zijin-2022-08","title":"紫金街道开展四五行动","source":"丽水日报","published_on":"2022-08-20","authors":["蓝惊"],"region":"331102003","observations":[{"metric":"people_visited","program":"zijin-siwu","value":7000,"qualifier":"over","period_start":"2022-01-01","period_end":"2022-08-20","quote":"累计走访各类人员7000余人次"},{"metric":"completion_rate","region":"331102003201","value":98.8}]}"#;
 
 async fn import(s: &TestServer, text: &str, skip_invalid: bool) -> ImportSummary {
-    import::import_lines(&s.db, ImportOptions { skip_invalid }, text.lines().map(str::to_owned)).await.expect("the import runs")
+    import::import_lines(
+        &s.db,
+        ImportOptions { skip_invalid },
+        text.lines().map(str::to_owned),
+    )
+    .await
+    .expect("the import runs")
 }
 
 /// (regions, metrics, programs, reports, observations) as the API counts them.
@@ -27,12 +33,15 @@ async fn counts(s: &TestServer) -> [i64; 5] {
             json!({}),
         )
         .await;
-    ["regions", "metrics", "programs", "reports", "observations"].map(|k| d[k]["totalCount"].as_i64().unwrap())
+    ["regions", "metrics", "programs", "reports", "observations"]
+        .map(|k| d[k]["totalCount"].as_i64().unwrap())
 }
 
 async fn export(s: &TestServer, within: Option<&str>) -> String {
     let mut out = Vec::new();
-    import::export::export(&s.db, within, &mut out).await.expect("export");
+    import::export::export(&s.db, within, &mut out)
+        .await
+        .expect("export");
     String::from_utf8(out).unwrap()
 }
 
@@ -43,20 +52,40 @@ async fn import_export_round_trip_and_idempotence() {
         let first = import(&s, BASE, false).await;
         assert!(first.committed);
         assert_eq!(first.errors, vec![]);
-        assert_eq!((first.regions.created, first.metrics.created, first.programs.created), (5, 2, 1));
+        assert_eq!(
+            (
+                first.regions.created,
+                first.metrics.created,
+                first.programs.created
+            ),
+            (5, 2, 1)
+        );
         assert_eq!((first.reports.created, first.observations), (1, 2));
         assert_eq!(counts(&s).await, [5, 2, 1, 1, 2]);
 
         let again = import(&s, BASE, false).await;
-        assert_eq!((again.regions.unchanged, again.metrics.unchanged, again.programs.unchanged), (5, 2, 1));
-        assert_eq!((again.reports.unchanged, again.reports.created, again.observations), (1, 0, 0));
+        assert_eq!(
+            (
+                again.regions.unchanged,
+                again.metrics.unchanged,
+                again.programs.unchanged
+            ),
+            (5, 2, 1)
+        );
+        assert_eq!(
+            (again.reports.unchanged, again.reports.created, again.observations),
+            (1, 0, 0)
+        );
 
         // An export imports back unchanged, into this database and into an empty one.
         let exported = export(&s, None).await;
         assert_eq!(exported.lines().count(), 9);
         let back = import(&s, &exported, false).await;
         assert_eq!(back.reports.unchanged, 1, "[{}] {back:?}", backend.name());
-        assert_eq!(back.regions.unchanged + back.metrics.unchanged + back.programs.unchanged, 8);
+        assert_eq!(
+            back.regions.unchanged + back.metrics.unchanged + back.programs.unchanged,
+            8
+        );
         let fresh = TestServer::start(&backend).await;
         import(&fresh, &exported, false).await;
         assert_eq!(export(&fresh, None).await, exported);
@@ -91,13 +120,20 @@ async fn import_export_round_trip_and_idempotence() {
 async fn a_bad_last_line_writes_nothing_and_skip_invalid_writes_the_rest() {
     for backend in backends() {
         let s = TestServer::start(&backend).await;
-        let text = format!("{BASE}\n{{\"kind\":\"region\",\"code\":\"x\",\"name\":\"X\",\"level\":\"county\",\"parent\":\"nowhere\"}}");
+        let text = format!(
+            "{BASE}\n{{\"kind\":\"region\",\"code\":\"x\",\"name\":\"X\",\"level\":\"county\",\"parent\":\"nowhere\"}}"
+        );
         let summary = import(&s, &text, false).await;
         assert!(!summary.committed);
         assert_eq!(summary.error_count, 1);
         assert_eq!(summary.errors[0].line, 11);
         assert_eq!(summary.errors[0].field, "parent");
-        assert_eq!(counts(&s).await, [0, 0, 0, 0, 0], "[{}] nothing written", backend.name());
+        assert_eq!(
+            counts(&s).await,
+            [0, 0, 0, 0, 0],
+            "[{}] nothing written",
+            backend.name()
+        );
 
         let summary = import(&s, &text, true).await;
         assert!(summary.committed);
@@ -111,7 +147,9 @@ async fn a_bad_last_line_writes_nothing_and_skip_invalid_writes_the_rest() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_names_line_and_field() {
     let report = |obs: &str| {
-        format!(r#"{{"kind":"report","external_id":"bad","title":"t","published_on":"2022-08-20","region":"331102003","observations":[{obs}]}}"#)
+        format!(
+            r#"{{"kind":"report","external_id":"bad","title":"t","published_on":"2022-08-20","region":"331102003","observations":[{obs}]}}"#
+        )
     };
     let cases: Vec<(String, &str, &str)> = vec![
         ("{not json".into(), "", "invalid JSON"),
@@ -157,13 +195,24 @@ async fn bad_input_names_line_and_field() {
             let e = &summary.errors[0];
             assert_eq!(e.line, 11, "[{name}] {line}");
             assert_eq!(e.field, *field, "[{name}] {line}: {}", e.message);
-            assert!(e.message.contains(message), "[{name}] {line}: {:?} lacks {message:?}", e.message);
-            assert_eq!(counts(&s).await, [0, 0, 0, 0, 0], "[{name}] {line}: nothing written");
+            assert!(
+                e.message.contains(message),
+                "[{name}] {line}: {:?} lacks {message:?}",
+                e.message
+            );
+            assert_eq!(
+                counts(&s).await,
+                [0, 0, 0, 0, 0],
+                "[{name}] {line}: nothing written"
+            );
         }
         // Every error of a file is listed, not just the first.
         let many = format!("{BASE}\n{}\n{}\n{{bad", cases[4].0, cases[17].0);
         let summary = import(&s, &many, false).await;
-        assert_eq!(summary.errors.iter().map(|e| e.line).collect::<Vec<_>>(), [11, 12, 13]);
+        assert_eq!(
+            summary.errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+            [11, 12, 13]
+        );
         s.stop().await;
     }
 }
@@ -179,16 +228,44 @@ async fn moving_a_region_moves_its_subtree_and_observations() {
         assert_eq!((summary.regions.created, summary.regions.updated), (1, 1));
         let q = r#"query($w: String) { regions(within: $w) { totalCount } observations(within: $w) { totalCount } }"#;
         let d = s.data(q, json!({"w": "3312"})).await;
-        assert_eq!((d["regions"]["totalCount"].as_i64(), d["observations"]["totalCount"].as_i64()), (Some(4), Some(2)));
+        assert_eq!(
+            (
+                d["regions"]["totalCount"].as_i64(),
+                d["observations"]["totalCount"].as_i64()
+            ),
+            (Some(4), Some(2))
+        );
         let d = s.data(q, json!({"w": "3311"})).await;
-        assert_eq!((d["regions"]["totalCount"].as_i64(), d["observations"]["totalCount"].as_i64()), (Some(1), Some(0)));
+        assert_eq!(
+            (
+                d["regions"]["totalCount"].as_i64(),
+                d["observations"]["totalCount"].as_i64()
+            ),
+            (Some(1), Some(0))
+        );
         // A region cannot move below its own descendant.
-        let cycle = r#"{"kind":"region","code":"33","name":"浙江省","level":"province","parent":"331102003"}"#;
+        let cycle =
+            r#"{"kind":"region","code":"33","name":"浙江省","level":"province","parent":"331102003"}"#;
         let summary = import(&s, cycle, false).await;
-        assert_eq!((summary.errors[0].line, summary.errors[0].field.as_str()), (1, "parent"));
-        assert!(summary.errors[0].message.contains("cycle"), "{}", summary.errors[0].message);
-        let d = s.data(r#"{ region(code: "331102003201") { ancestors { code } } }"#, json!({})).await;
-        assert_eq!(d["region"]["ancestors"], json!([{"code":"33"},{"code":"3312"},{"code":"331102"},{"code":"331102003"}]));
+        assert_eq!(
+            (summary.errors[0].line, summary.errors[0].field.as_str()),
+            (1, "parent")
+        );
+        assert!(
+            summary.errors[0].message.contains("cycle"),
+            "{}",
+            summary.errors[0].message
+        );
+        let d = s
+            .data(
+                r#"{ region(code: "331102003201") { ancestors { code } } }"#,
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            d["region"]["ancestors"],
+            json!([{"code":"33"},{"code":"3312"},{"code":"331102"},{"code":"331102003"}])
+        );
         s.stop().await;
     }
 }

@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::io::AsyncRead;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{DEFAULT_ADDR, DEFAULT_DATABASE_URL, DEFAULT_IMPORT_BODY_LIMIT, ServerConfig};
 use crate::db::Db;
 use crate::import::generate::{self, Scale};
-use crate::import::{self, ImportOptions, ImportSummary, Importer};
+use crate::import::{self, ImportOptions, ImportSummary, import_reader};
 
 /// The demo dataset, built from the reports in the corpus.
 pub const DEMO_DATASET: &str = include_str!("../../data/demo.ndjson");
@@ -67,6 +67,11 @@ pub enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Create, list and revoke the bearer tokens of importers and admins.
+    Token {
+        #[command(subcommand)]
+        command: crate::auth::TokenCommand,
+    },
     /// Write a synthetic dataset as NDJSON to standard output.
     Generate {
         /// How much data.
@@ -145,6 +150,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             import::export::export(&db, within.as_deref(), &mut out).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Token { command } => {
+            let db = Db::open(&url).await?;
+            crate::auth::run_command(&db, command).await
+        }
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
             Ok(ExitCode::SUCCESS)
@@ -210,32 +219,6 @@ async fn import_file(db: &Db, path: &PathBuf, options: ImportOptions) -> anyhow:
     let summary = import_reader(db, reader, options, Some(&bar)).await?;
     bar.finish_and_clear();
     Ok(summary)
-}
-
-/// Imports NDJSON read from `reader`, line by line.
-pub async fn import_reader(
-    db: &Db,
-    reader: impl AsyncRead + Unpin,
-    options: ImportOptions,
-    bar: Option<&ProgressBar>,
-) -> anyhow::Result<ImportSummary> {
-    let mut importer = Importer::begin(db, options).await?;
-    let mut lines = BufReader::with_capacity(1 << 20, reader);
-    let mut line = String::new();
-    let mut number = 0u64;
-    loop {
-        line.clear();
-        let n = lines.read_line(&mut line).await?;
-        if n == 0 {
-            break;
-        }
-        number += 1;
-        importer.line(number, &line).await?;
-        if let Some(bar) = bar {
-            bar.inc(n as u64);
-        }
-    }
-    Ok(importer.finish().await?)
 }
 
 fn print_summary(name: &str, s: &ImportSummary) {

@@ -22,6 +22,8 @@ const POSTGRES_POOL: u32 = 16;
 const SQLITE_READER_CACHE_KIB: u32 = 16 * 1024;
 /// Page cache of the SQLite writer connection, in KiB: bulk imports update indexes at random places.
 const SQLITE_WRITER_CACHE_KIB: u32 = 64 * 1024;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 32;
 /// How long SQLite waits for a lock held by another process before failing.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -47,7 +49,13 @@ impl Db {
             opts.max_connections(POSTGRES_POOL)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(30))
-                .sqlx_logging(false);
+                .sqlx_logging(false)
+                // The aggregation statements cost enough for the planner to JIT-compile them, which
+                // takes far longer than running them.
+                .map_sqlx_postgres_opts(|o| {
+                    o.statement_cache_capacity(STATEMENT_CACHE)
+                        .options([("jit", "off")])
+                });
             let read = Database::connect(opts).await?;
             Ok(Db {
                 write: read.clone(),
@@ -102,6 +110,9 @@ fn sqlite_options(url: &str, connections: u32, cache_kib: u32) -> ConnectOptions
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
                 .pragma("cache_size", format!("-{cache_kib}"))
+                // Bulk inserts vary in row count; a small cache keeps their large prepared statements
+                // from piling up.
+                .statement_cache_capacity(STATEMENT_CACHE)
                 .pragma("temp_store", "memory")
         });
     opts

@@ -138,19 +138,19 @@ impl MigrationTrait for Migration {
             );
         m.create_table(observation).await?;
         index(m, "observation", "idx_observation_report", &["report_id"]).await?;
-        // Region.observations and the "is there a wider figure at an ancestor" probe of deduplication.
-        index(
-            m,
-            "observation",
-            "idx_observation_region_metric",
-            &["region_id", "metric_id", "period_start", "period_end"],
-        )
-        .await?;
-        // Scoping: metric, then the region path, then the period. `within` at any level is an equality
-        // prefix of this index, and so is "the figures about exactly this region" (a whole path).
+        // The one index over observations' content: metric, then the region path, then the period, then
+        // what deduplication compares. `within` at any level is an equality prefix of it, and so is "the
+        // figures about exactly this region" (a whole path, padded with 0), which is how the ancestor
+        // probe of deduplication finds wider figures without reading the table.
         let mut scope = vec!["metric_id"];
         scope.extend(LEVEL_COLUMNS);
-        scope.extend(["period_start", "period_end"]);
+        scope.extend([
+            "period_start",
+            "period_end",
+            "program_id",
+            "published_on",
+            "region_id",
+        ]);
         index(m, "observation", "idx_observation_scope", &scope).await?;
         Ok(())
     }

@@ -1,7 +1,9 @@
 //! The GraphQL schema: one module per type, the query root in `query`, loaders in `loaders`.
 
+pub mod aggregate;
 pub mod loaders;
 pub mod metric;
+pub mod mutation;
 pub mod observation;
 pub mod paging;
 pub mod program;
@@ -9,20 +11,24 @@ pub mod query;
 pub mod region;
 pub mod report;
 pub mod scalars;
+pub mod subscription;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::db::Db;
+use crate::import::post::Events;
 
 /// The query root: reads and aggregations.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(query::ReadQuery);
+pub struct QueryRoot(query::ReadQuery, aggregate::AggregateQuery);
 
-/// The mutation root.
-pub type MutationRoot = EmptyMutation;
+/// The mutation root: writes.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(mutation::WriteMutation);
 
-/// The subscription root.
-pub type SubscriptionRoot = EmptySubscription;
+/// The subscription root: live updates.
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(subscription::LiveSubscription);
 
 /// The executable schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -44,7 +50,12 @@ fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
 
 /// The schema serving `db`. Each request also needs a loader: see [`loaders::new_loader`].
 pub fn build_schema(db: Db) -> AppSchema {
-    builder().data(db).finish()
+    build_schema_with_events(db, Events::default())
+}
+
+/// The schema serving `db`, whose writes publish to and whose subscriptions listen to `events`.
+pub fn build_schema_with_events(db: Db, events: Events) -> AppSchema {
+    builder().data(db).data(events).finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -136,30 +136,28 @@ impl Importer {
 
     /// Takes line `line` (1-based) of the file.
     pub async fn line(&mut self, line: u64, text: &str) -> Result<(), DbErr> {
+        self.take(parse(line, text)).await
+    }
+
+    /// Takes a line parsed by [`parse`] (possibly on another task).
+    pub async fn take(&mut self, parsed: Parsed) -> Result<(), DbErr> {
+        let Parsed {
+            line,
+            record,
+            content,
+            report_hash,
+        } = parsed;
         self.summary.lines = self.summary.lines.max(line);
-        let text = text.trim();
-        if text.is_empty() {
-            return Ok(());
-        }
-        let record = match record::parse_line(text) {
-            Ok(r) => r,
-            Err(e) => {
+        let record = match record {
+            None => return Ok(()),
+            Some(Err(e)) => {
                 self.error(line, e);
                 return Ok(());
             }
+            Some(Ok(r)) => r,
         };
-        if let Record::Report(r) = &record {
-            // Reports are compared by their normalized content.
-            let normalized = Record::Report(r.normalized());
-            return self.take(line, &normalized, text).await;
-        }
-        self.take(line, &record, text).await
-    }
-
-    async fn take(&mut self, line: u64, record: &Record, _text: &str) -> Result<(), DbErr> {
         let kind = record.kind();
         let key = hash_of(record.key());
-        let content = hash_of(&record::to_line(record));
         let key_field = if kind == "report" { "external_id" } else { "code" };
         match self.seen.get(&(kind, key)) {
             Some(&(c, _)) if c == content => {
@@ -176,11 +174,11 @@ impl Importer {
             }
             None => {}
         }
-        let result = match record {
+        let result = match &record {
             Record::Region(r) => self.region(r).await?,
             Record::Metric(m) => self.metric(m).await?,
             Record::Program(p) => self.program(p).await?,
-            Record::Report(r) => self.report(r).await?,
+            Record::Report(r) => self.report(r, report_hash.unwrap_or_default()).await?,
         };
         match result {
             Ok(()) => {
@@ -370,14 +368,14 @@ impl Importer {
         Ok(Ok(()))
     }
 
-    async fn report(&mut self, r: &ReportRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
+    async fn report(&mut self, r: &ReportRecord, hash: String) -> Result<Result<(), Vec<FieldError>>, DbErr> {
         if let Err(e) = validate::report(&self.known, r) {
             return Ok(Err(e));
         }
         if !self.writing() {
             return Ok(Ok(()));
         }
-        let row = resolve_report(&self.known, r);
+        let row = resolve_report(&self.known, r, hash);
         self.pending_observations += row.observations.len();
         self.pending.push(row);
         if self.pending_observations >= OBSERVATIONS_PER_BATCH || self.pending.len() >= REPORTS_PER_BATCH {
@@ -444,8 +442,136 @@ where
     importer.finish().await
 }
 
+/// One line, parsed: its record (None for a blank line) or why it is invalid, and the hashes the
+/// importer compares it by. Parsing needs no database, so it can run ahead of the writes.
+#[derive(Debug)]
+pub struct Parsed {
+    pub line: u64,
+    pub record: Option<Result<Record, FieldError>>,
+    /// Hash of the record's canonical form, to tell a repeated record from a conflicting one.
+    pub content: u64,
+    /// For reports: the stored content hash of the normalized report.
+    pub report_hash: Option<String>,
+}
+
+/// Parses line `line` of a file; reports are normalized (defaults made explicit) and hashed.
+pub fn parse(line: u64, text: &str) -> Parsed {
+    let text = text.trim();
+    if text.is_empty() {
+        return Parsed {
+            line,
+            record: None,
+            content: 0,
+            report_hash: None,
+        };
+    }
+    match record::parse_line(text) {
+        Err(e) => Parsed {
+            line,
+            record: Some(Err(e)),
+            content: 0,
+            report_hash: None,
+        },
+        Ok(record) => Parsed::from_record(line, record),
+    }
+}
+
+impl Parsed {
+    /// A record that did not come from text (a GraphQL input), as if it stood on line `line`.
+    pub fn from_record(line: u64, record: Record) -> Parsed {
+        match record {
+            Record::Report(r) => {
+                let normalized = r.normalized();
+                let hash = normalized.content_hash();
+                let content = hash_of(&hash);
+                Parsed {
+                    line,
+                    record: Some(Ok(Record::Report(normalized))),
+                    content,
+                    report_hash: Some(hash),
+                }
+            }
+            record => {
+                let content = hash_of(&record::to_line(&record));
+                Parsed {
+                    line,
+                    record: Some(Ok(record)),
+                    content,
+                    report_hash: None,
+                }
+            }
+        }
+    }
+}
+
+/// Lines parsed per message from the parsing task to the writing one.
+const LINES_PER_CHUNK: usize = 64;
+
+/// Imports NDJSON read from `reader` in one transaction, advancing `progress` by the bytes read.
+/// Reading and parsing run on their own task, ahead of the database writes.
+pub async fn import_reader(
+    db: &Db,
+    reader: impl tokio::io::AsyncRead + Unpin + Send + 'static,
+    options: ImportOptions,
+    progress: Option<&indicatif::ProgressBar>,
+) -> Result<ImportSummary, DbErr> {
+    let mut importer = Importer::begin(db, options).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<(Vec<Parsed>, u64)>>(4);
+    let producer = tokio::spawn(async move {
+        use tokio::io::AsyncBufReadExt;
+        let mut input = tokio::io::BufReader::with_capacity(1 << 20, reader);
+        let mut buf = Vec::new();
+        let mut number = 0u64;
+        loop {
+            let mut chunk = Vec::with_capacity(LINES_PER_CHUNK);
+            let mut bytes = 0u64;
+            while chunk.len() < LINES_PER_CHUNK {
+                buf.clear();
+                match input.read_until(b'\n', &mut buf).await {
+                    Ok(0) => break,
+                    Ok(n) => bytes += n as u64,
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                }
+                number += 1;
+                chunk.push(match std::str::from_utf8(&buf) {
+                    Ok(text) => parse(number, text),
+                    Err(_) => Parsed {
+                        line: number,
+                        record: Some(Err(FieldError::new("", "is not valid UTF-8"))),
+                        content: 0,
+                        report_hash: None,
+                    },
+                });
+            }
+            let done = chunk.len() < LINES_PER_CHUNK;
+            if tx.send(Ok((chunk, bytes))).await.is_err() || done {
+                return;
+            }
+        }
+    });
+    while let Some(chunk) = rx.recv().await {
+        let (lines, bytes) = match chunk {
+            Ok(c) => c,
+            Err(e) => {
+                producer.abort();
+                return Err(DbErr::Custom(format!("reading the input: {e}")));
+            }
+        };
+        for parsed in lines {
+            importer.take(parsed).await?;
+        }
+        if let Some(bar) = progress {
+            bar.inc(bytes);
+        }
+    }
+    importer.finish().await
+}
+
 /// Resolves a validated, normalized report's codes to ids.
-pub fn resolve_report(known: &Known, r: &ReportRecord) -> ReportRow {
+pub fn resolve_report(known: &Known, r: &ReportRecord, content_hash: String) -> ReportRow {
     let observations = r
         .observations
         .iter()
@@ -476,7 +602,7 @@ pub fn resolve_report(known: &Known, r: &ReportRecord) -> ReportRow {
             .map(|a| serde_json::to_string(a).expect("strings serialize")),
         region_id: r.region.as_ref().map(|c| known.regions[c].id),
         body: r.body.clone(),
-        content_hash: r.content_hash(),
+        content_hash,
         observations,
     }
 }

@@ -1,0 +1,420 @@
+//! The one statement behind `aggregate`: scope, window, groups, supersession, function and qualifier.
+//!
+//! ```sql
+//! WITH scoped AS MATERIALIZED (                   -- idx_observation_scope, read from the index alone
+//!   SELECT o.id, o.<level>_id AS grp_region, <bucket(o.period_start)> AS grp_bucket,
+//!     CASE WHEN (o.county_id <> 0 AND EXISTS (SELECT 1 FROM observation s   -- idx_observation_scope
+//!                  WHERE s.metric_id = o.metric_id AND s.province_id = o.province_id
+//!                    AND s.city_id = o.city_id AND s.county_id = o.county_id AND s.town_id = 0
+//!                    AND s.village_id = 0 AND s.period_start <= o.period_start AND s.period_end >= o.period_end
+//!                    AND <s in window, as of, o's bucket, same program> AND <s covers more>))
+//!            OR (o.town_id <> 0 AND EXISTS (… s's path = o's path down to town_id …))
+//!            OR (o.village_id <> 0 AND EXISTS (… s's path = o's whole path …))
+//!     THEN 1 ELSE 0 END AS sup
+//!   FROM observation o
+//!   WHERE o.metric_id = ? AND <o's path within> AND o.<level>_id <> 0 AND <o in window, as of, …>)
+//! SELECT g.*, (SELECT code FROM region WHERE id = g.grp_region) FROM (
+//!   SELECT keys, <counted, superseded, value, dates, qualifier flags of the sup = 0 and 1 rows>
+//!   FROM (SELECT keys, sup, COUNT(*), <fn>(t.value), MIN(t.period_start), …
+//!         FROM scoped c LEFT JOIN observation t ON t.id = CASE WHEN c.sup = 0 THEN c.id END
+//!         GROUP BY keys, sup) x
+//!   GROUP BY keys) g
+//! ```
+//!
+//! The probes only look at ancestor levels that can be inside the group, from the lower of `within`'s
+//! and the group's level down: an observation above them is in another group or out of scope. Each is
+//! a seek on the scope index with the ancestor's whole path (o's path down to that level, then zeros)
+//! and a range on `period_start`; with a grain the range starts at o's bucket. The index carries
+//! `program_id`, `published_on` and `region_id`, so deciding what is superseded reads no table row, and
+//! only counted observations are read from the table.
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Value};
+
+use super::{AggregateSpec, GroupRow, combine_qualifiers, dialect, period};
+use crate::error::ApiResult;
+use crate::graphql::query::push_within_path;
+use crate::model::{Aggregation, Level, Qualifier};
+use crate::sql::Sql;
+
+/// Runs `aggregate` for `spec` (checked beforehand) and answers its groups, ordered by region code,
+/// program code (none first), then period.
+pub async fn aggregate(db: &DatabaseConnection, spec: &AggregateSpec) -> ApiResult<Vec<GroupRow>> {
+    let sql = build(db.get_database_backend(), spec);
+    let mut rows = Vec::new();
+    for row in db.query_all_raw(sql.build()).await? {
+        if let Some(group) = read_row(&row, spec)? {
+            rows.push(group);
+        }
+    }
+    rows.sort_by(|a, b| {
+        (&a.region_code, &a.program_code, a.period_start, a.period_end).cmp(&(
+            &b.region_code,
+            &b.program_code,
+            b.period_start,
+            b.period_end,
+        ))
+    });
+    Ok(rows)
+}
+
+/// The highest level whose observations can be in a group: the lower of `within`'s and `level`.
+fn top_level(spec: &AggregateSpec) -> Level {
+    let within = spec
+        .within
+        .as_ref()
+        .and_then(|w| Level::from_depth(w.level))
+        .unwrap_or(Level::Province);
+    spec.level.map_or(within, |l| l.max(within))
+}
+
+/// The group key columns of `scoped`.
+fn group_keys(spec: &AggregateSpec) -> Vec<&'static str> {
+    let mut keys = Vec::new();
+    if spec.level.is_some() {
+        keys.push("grp_region");
+    }
+    if spec.by_program {
+        keys.push("program_id");
+    }
+    if spec.grain.is_some() {
+        keys.push("grp_bucket");
+    }
+    keys
+}
+
+/// Conditions every observation of a group meets, for the row aliased `alias`: program, window, as of,
+/// and (with a grain) a period inside one bucket.
+fn push_common_filters(sql: &mut Sql, alias: &str, spec: &AggregateSpec) {
+    if let Some(p) = spec.program_id {
+        sql.push(&format!(" AND {alias}.program_id = ")).bind(p);
+    }
+    if let Some(from) = spec.from {
+        sql.push(&format!(" AND {alias}.period_start >= "))
+            .bind(date(from));
+    }
+    if let Some(to) = spec.to {
+        sql.push(&format!(" AND {alias}.period_end <= ")).bind(date(to));
+    }
+    if let Some(as_of) = spec.as_of {
+        sql.push(&format!(" AND {alias}.published_on <= "))
+            .bind(date(as_of));
+    }
+    if let Some(grain) = spec.grain {
+        let backend = sql.backend();
+        let start = dialect::bucket(backend, grain, &format!("{alias}.period_start"));
+        let end = dialect::bucket(backend, grain, &format!("{alias}.period_end"));
+        sql.push(&format!(" AND {start} = {end}"));
+    }
+}
+
+fn date(d: NaiveDate) -> Value {
+    Value::from(d)
+}
+
+/// The `CASE … END AS sup` column: 1 when another observation of the same group supersedes this one.
+///
+/// One indexed probe per ancestor level that can be inside the group (an `OR` of `EXISTS`, so each is
+/// a plain index seek on `(region_id, metric_id, period_start, …)`), skipped where the observation has
+/// no region at that level, highest level first (the likeliest to supersede).
+fn push_superseded(sql: &mut Sql, spec: &AggregateSpec) {
+    let backend = sql.backend();
+    sql.push(", CASE WHEN ");
+    for (i, level) in Level::ALL[top_level(spec) as usize..].iter().enumerate() {
+        let col = level.column();
+        if i > 0 {
+            sql.push(" OR ");
+        }
+        // The figures about o's ancestor at `level` share o's path down to that level and have no
+        // deeper one: an equality prefix of the scope index.
+        let path: Vec<String> = Level::ALL
+            .iter()
+            .map(|l| {
+                let c = l.column();
+                if l <= level {
+                    format!("s.{c} = o.{c}")
+                } else {
+                    format!("s.{c} = 0")
+                }
+            })
+            .collect();
+        sql.push(&format!(
+            "(o.{col} <> 0 AND EXISTS (SELECT 1 FROM observation s WHERE s.metric_id = o.metric_id AND {} \
+             AND s.period_start <= o.period_start AND s.period_end >= o.period_end",
+            path.join(" AND ")
+        ));
+        if let Some(grain) = spec.grain {
+            // Inside o's bucket: a tighter lower bound of the index range than `from`.
+            let start = dialect::bucket_start(backend, grain, "o.period_start");
+            sql.push(&format!(" AND s.period_start >= {start}"));
+        }
+        push_common_filters(sql, "s", spec);
+        if spec.program_id.is_none() {
+            sql.push(" AND (s.program_id = o.program_id OR (s.program_id IS NULL AND o.program_id IS NULL))");
+        }
+        // Strictly more coverage (a higher region or a wider period), or the same coverage from a
+        // later-published report, or from the same day's report imported later.
+        sql.push(
+            " AND (s.region_id <> o.region_id OR s.period_start < o.period_start \
+             OR s.period_end > o.period_end OR s.published_on > o.published_on \
+             OR (s.published_on = o.published_on AND s.id > o.id))))",
+        );
+    }
+    sql.push(" THEN 1 ELSE 0 END AS sup");
+}
+
+/// The function of the values of one `(group, sup)` partition (`None` for `COUNT`: the count itself).
+fn value_expr(function: Aggregation) -> Option<&'static str> {
+    Some(match function {
+        Aggregation::Sum => "SUM(t.value)",
+        Aggregation::Mean => "AVG(t.value)",
+        Aggregation::Min => "MIN(t.value)",
+        Aggregation::Max => "MAX(t.value)",
+        // `rn` = 1 is the latest counted observation of the group (see `build`).
+        Aggregation::Last => "MAX(CASE WHEN c.rn = 1 THEN t.value END)",
+        Aggregation::Count => return None,
+    })
+}
+
+/// The statement for `spec`.
+///
+/// `scoped` marks each observation in scope as superseded or not, from the indexes alone, and is
+/// materialized so that the probes run once per observation. The inner query reads only the counted
+/// observations from the table (the join key is null for superseded ones) and aggregates each group's
+/// counted and superseded observations apart (`GROUP BY …, sup`); the outer one puts both on one row.
+fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
+    let mut sql = Sql::new(backend);
+    sql.push("WITH scoped AS MATERIALIZED (SELECT o.id");
+    if spec.function == Aggregation::Last {
+        sql.push(", o.period_end, o.published_on");
+    }
+    if spec.by_program {
+        sql.push(", o.program_id");
+    }
+    if let Some(level) = spec.level {
+        sql.push(&format!(", o.{} AS grp_region", level.column()));
+    }
+    if let Some(grain) = spec.grain {
+        sql.push(&format!(
+            ", {} AS grp_bucket",
+            dialect::bucket(backend, grain, "o.period_start")
+        ));
+    }
+    push_superseded(&mut sql, spec);
+    sql.push(" FROM observation o WHERE o.metric_id = ")
+        .bind(spec.metric_id);
+    if let Some(within) = &spec.within {
+        push_within_path(&mut sql, "o", within);
+    }
+    if let Some(level) = spec.level {
+        // 0 (or NULL) where the region has no ancestor at that level: above it, or a skipped level.
+        sql.push(&format!(" AND o.{} <> 0", level.column()));
+    }
+    push_common_filters(&mut sql, "o", spec);
+    sql.push(")");
+
+    let keys = group_keys(spec);
+    let key_list: String = keys.iter().map(|k| format!("{k}, ")).collect();
+    let inner_keys: String = keys.iter().map(|k| format!("c.{k}, ")).collect();
+    let mut source = "scoped";
+    if spec.function == Aggregation::Last {
+        // LAST: latest periodEnd, then latest-published report, then the one imported later.
+        let partition = if keys.is_empty() {
+            String::new()
+        } else {
+            format!("PARTITION BY {} ", keys.join(", "))
+        };
+        sql.push(&format!(
+            ", ranked AS (SELECT scoped.*, ROW_NUMBER() OVER ({partition}ORDER BY sup, period_end DESC, \
+             published_on DESC, id DESC) AS rn FROM scoped)"
+        ));
+        source = "ranked";
+    }
+
+    // Codes by scalar subqueries: one primary-key lookup per group whatever the planner estimates.
+    sql.push(" SELECT g.*");
+    if spec.level.is_some() {
+        sql.push(", (SELECT r.code FROM region r WHERE r.id = g.grp_region) AS region_code");
+    }
+    if spec.by_program {
+        sql.push(", (SELECT p.code FROM program p WHERE p.id = g.program_id) AS program_code");
+    }
+    sql.push(&format!(
+        " FROM (SELECT {key_list}MAX(CASE WHEN sup = 0 THEN n END) AS counted, \
+         MAX(CASE WHEN sup = 1 THEN n END) AS superseded, \
+         MIN(CASE WHEN sup = 0 THEN first_day END) AS first_day, \
+         MAX(CASE WHEN sup = 0 THEN last_day END) AS last_day, \
+         MAX(CASE WHEN sup = 0 THEN q_over END) AS q_over, \
+         MAX(CASE WHEN sup = 0 THEN q_under END) AS q_under, \
+         MAX(CASE WHEN sup = 0 THEN q_approx END) AS q_approx"
+    ));
+    if value_expr(spec.function).is_some() {
+        sql.push(", MAX(CASE WHEN sup = 0 THEN v END) AS value");
+    }
+    if spec.with_sources {
+        sql.push(", MAX(CASE WHEN sup = 0 THEN sources END) AS sources");
+    }
+    sql.push(&format!(
+        " FROM (SELECT {inner_keys}c.sup, COUNT(*) AS n, MIN(t.period_start) AS first_day, \
+         MAX(t.period_end) AS last_day, \
+         SUM(CASE WHEN t.qualifier = 'over' THEN 1 ELSE 0 END) AS q_over, \
+         SUM(CASE WHEN t.qualifier IN ('under', 'nearly') THEN 1 ELSE 0 END) AS q_under, \
+         SUM(CASE WHEN t.qualifier NOT IN ('exact', 'over', 'under', 'nearly') THEN 1 ELSE 0 END) \
+         AS q_approx"
+    ));
+    if let Some(expr) = value_expr(spec.function) {
+        sql.push(&format!(", {expr} AS v"));
+    }
+    if spec.with_sources {
+        let list = dialect::id_list(backend, "t.report_id");
+        sql.push(&format!(", {list} AS sources"));
+    }
+    sql.push(&format!(
+        " FROM {source} c {} GROUP BY {inner_keys}c.sup) x",
+        dialect::counted_rows(backend)
+    ));
+    if !keys.is_empty() {
+        sql.push(&format!(" GROUP BY {}", keys.join(", ")));
+    }
+    sql.push(") g");
+    sql
+}
+
+/// One group from its result row; `None` for the empty row an ungrouped aggregate gives when nothing
+/// is in scope.
+fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRow>> {
+    let counted: Option<i64> = row.try_get("", "counted")?;
+    let superseded: Option<i64> = row.try_get("", "superseded")?;
+    let counted = counted.unwrap_or(0);
+    if counted == 0 {
+        return Ok(None);
+    }
+    let flag = |name: &str| -> ApiResult<bool> {
+        let n: Option<i64> = row.try_get("", name)?;
+        Ok(n.unwrap_or(0) > 0)
+    };
+    let (value, qualifier) = match spec.function {
+        Aggregation::Count => (Some(counted as f64), Qualifier::Exact),
+        _ => (
+            row.try_get::<Option<f64>>("", "value")?,
+            combine_qualifiers(flag("q_over")?, flag("q_under")?, flag("q_approx")?),
+        ),
+    };
+    let (mut period_start, mut period_end): (Option<NaiveDate>, Option<NaiveDate>) =
+        (row.try_get("", "first_day")?, row.try_get("", "last_day")?);
+    if let Some(grain) = spec.grain {
+        let key: i64 = row.try_get("", "grp_bucket")?;
+        if let Some((start, end)) = period::bucket_bounds(grain, key) {
+            (period_start, period_end) = (Some(start), Some(end));
+        }
+    }
+    let region_id = match spec.level {
+        Some(_) => row.try_get("", "grp_region")?,
+        None => spec.within.as_ref().map(|w| w.id),
+    };
+    let program_id = if spec.by_program {
+        row.try_get("", "program_id")?
+    } else {
+        spec.program_id
+    };
+    let report_ids = if spec.with_sources {
+        let text: Option<String> = row.try_get("", "sources")?;
+        parse_ids(text.as_deref())
+    } else {
+        Vec::new()
+    };
+    Ok(Some(GroupRow {
+        region_id,
+        program_id,
+        period_start,
+        period_end,
+        value,
+        qualifier,
+        observations: counted,
+        superseded: superseded.unwrap_or(0),
+        report_ids,
+        region_code: if spec.level.is_some() {
+            row.try_get("", "region_code")?
+        } else {
+            None
+        },
+        program_code: if spec.by_program {
+            row.try_get("", "program_code")?
+        } else {
+            None
+        },
+    }))
+}
+
+/// The ids in a comma-separated list, sorted.
+fn parse_ids(text: Option<&str>) -> Vec<i64> {
+    let mut ids: Vec<i64> = text
+        .unwrap_or("")
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> AggregateSpec {
+        AggregateSpec {
+            metric_id: 7,
+            within: None,
+            level: Some(Level::County),
+            program_id: None,
+            by_program: false,
+            from: None,
+            to: None,
+            grain: None,
+            function: Aggregation::Sum,
+            as_of: None,
+            with_sources: false,
+        }
+    }
+
+    #[test]
+    fn ids_parse() {
+        assert_eq!(parse_ids(Some("3,1,2,3")), vec![1, 2, 3]);
+        assert_eq!(parse_ids(None), Vec::<i64>::new());
+    }
+
+    #[test]
+    fn probe_starts_at_the_group_level() {
+        let s = spec();
+        let text = build(DbBackend::Sqlite, &s).build().sql;
+        assert!(text.contains("(o.county_id <> 0 AND EXISTS"), "{text}");
+        assert!(text.contains("(o.village_id <> 0 AND EXISTS"), "{text}");
+        assert!(!text.contains("(o.city_id <> 0 AND EXISTS"), "{text}");
+        assert!(
+            text.contains("s.county_id = o.county_id AND s.town_id = 0 AND s.village_id = 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("GROUP BY c.grp_region, c.sup) x GROUP BY grp_region"),
+            "{text}"
+        );
+        let mut s = spec();
+        s.level = None;
+        let text = build(DbBackend::Sqlite, &s).build().sql;
+        assert!(text.contains("(o.province_id <> 0 AND EXISTS"), "{text}");
+        assert!(text.contains("GROUP BY c.sup) x) g"), "{text}");
+    }
+
+    #[test]
+    fn last_ranks_within_the_group() {
+        let mut s = spec();
+        s.function = Aggregation::Last;
+        s.by_program = true;
+        let text = build(DbBackend::Postgres, &s).build().sql;
+        assert!(
+            text.contains("PARTITION BY grp_region, program_id ORDER BY sup, period_end DESC"),
+            "{text}"
+        );
+    }
+}
