@@ -10,7 +10,7 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
@@ -22,6 +22,8 @@ const POSTGRES_POOL: u32 = 16;
 const SQLITE_READER_CACHE_KIB: u32 = 16 * 1024;
 /// Page cache of the SQLite writer connection, in KiB: bulk imports update indexes at random places.
 const SQLITE_WRITER_CACHE_KIB: u32 = 64 * 1024;
+/// The PostgreSQL advisory lock key that serializes migrations ("civicgr" in ASCII).
+const MIGRATION_LOCK: i64 = 0x63_69_76_69_63_67_72;
 /// Prepared statements kept per connection.
 const STATEMENT_CACHE: usize = 32;
 /// How long SQLite waits for a lock held by another process before failing.
@@ -71,9 +73,18 @@ impl Db {
         Ok(db)
     }
 
-    /// Applies every pending migration.
+    /// Applies every pending migration. On PostgreSQL, servers starting together take turns: the
+    /// first migrates while the others wait on an advisory lock, then find nothing pending.
     pub async fn migrate(&self) -> Result<(), DbErr> {
-        Migrator::up(&self.write, None).await
+        if self.backend() != DbBackend::Postgres {
+            return Migrator::up(&self.write, None).await;
+        }
+        let lock = self.write.begin().await?;
+        lock.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+        let result = Migrator::up(&self.write, None).await;
+        lock.commit().await?;
+        result
     }
 
     /// Which SQL dialect the database speaks.

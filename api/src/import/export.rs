@@ -218,8 +218,7 @@ pub async fn export(db: &Db, within: Option<&str>, out: &mut impl Write) -> Resu
              r.code AS region, rp.body FROM report rp LEFT JOIN region r ON r.id = rp.region_id WHERE rp.id > ",
         );
         sql.bind(after);
-        if scope.within.is_some() {
-            let (col, id) = scope.within.expect("checked");
+        if let Some((col, id)) = scope.within {
             sql.push(&format!(" AND r.{col} = ")).bind(id);
         }
         sql.push(" ORDER BY rp.id LIMIT ").bind(PAGE);

@@ -105,7 +105,13 @@ impl Importer {
     pub async fn begin(db: &Db, options: ImportOptions) -> Result<Importer, DbErr> {
         let tx = db.begin_write().await?;
         let known = load_known(&tx).await?;
-        Ok(Importer {
+        Ok(Importer::with_known(tx, options, known))
+    }
+
+    /// An import inside `tx` that knows only `known` of the database (enough for the records it
+    /// will be given).
+    pub fn with_known(tx: DatabaseTransaction, options: ImportOptions, known: Known) -> Importer {
+        Importer {
             tx,
             options,
             known,
@@ -115,7 +121,7 @@ impl Importer {
             next_placeholder: -1,
             regions_inserted: false,
             summary: ImportSummary::default(),
-        })
+        }
     }
 
     /// Whether records are still being written (false once an all-or-nothing import saw an error).

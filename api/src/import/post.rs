@@ -525,7 +525,7 @@ async fn upsert(
     let tx = db.begin_write().await?;
     lock_tree(&tx).await?;
     let known = load_known_for(&tx, regions, metrics, programs).await?;
-    let mut importer = importer(tx, ImportOptions::default(), known);
+    let mut importer = Importer::with_known(tx, ImportOptions::default(), known);
     for (i, item) in items.iter().enumerate() {
         importer
             .take(super::Parsed::from_record(i as u64 + 1, item.clone()))
@@ -570,20 +570,6 @@ fn renumber(message: &str) -> String {
             &rest[digits.len()..]
         ),
         _ => message.to_owned(),
-    }
-}
-
-fn importer(tx: DatabaseTransaction, options: ImportOptions, known: Known) -> Importer {
-    Importer {
-        tx,
-        options,
-        known,
-        seen: HashMap::new(),
-        pending: Vec::new(),
-        pending_observations: 0,
-        next_placeholder: -1,
-        regions_inserted: false,
-        summary: ImportSummary::default(),
     }
 }
 
