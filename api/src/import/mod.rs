@@ -91,8 +91,9 @@ pub struct Importer {
     tx: DatabaseTransaction,
     options: ImportOptions,
     known: Known,
-    /// Content hash and line of every keyed record seen in this file, by kind and key.
-    seen: HashMap<(&'static str, u64), (u64, u64)>,
+    /// Content hash and line of every report seen in this file, by external id hash (regions, metrics
+    /// and programs remember their line in `known`).
+    seen: HashMap<u64, (u64, u64)>,
     pending: Vec<ReportRow>,
     pending_observations: usize,
     next_placeholder: i64,
@@ -162,46 +163,32 @@ impl Importer {
             }
             Some(Ok(r)) => r,
         };
-        let kind = record.kind();
-        let key = hash_of(record.key());
-        let key_field = if kind == "report" { "external_id" } else { "code" };
-        match self.seen.get(&(kind, key)) {
-            Some(&(c, _)) if c == content => {
-                self.count(kind).unchanged += 1;
-                return Ok(());
-            }
-            Some(&(_, first)) => {
-                let message = format!(
-                    "{kind} `{}` appears on line {first} with different content",
-                    record.key()
-                );
-                self.error(line, FieldError::new(key_field, message));
-                return Ok(());
-            }
-            None => {}
-        }
         let result = match &record {
-            Record::Region(r) => self.region(r).await?,
-            Record::Metric(m) => self.metric(m).await?,
-            Record::Program(p) => self.program(p).await?,
-            Record::Report(r) => self.report(r, report_hash.unwrap_or_default()).await?,
-        };
-        match result {
-            Ok(()) => {
-                self.seen.insert((kind, key), (content, line));
+            Record::Region(r) => self.region(line, r).await?,
+            Record::Metric(m) => self.metric(line, m).await?,
+            Record::Program(p) => self.program(line, p).await?,
+            Record::Report(r) => {
+                let key = hash_of(&r.external_id);
+                match self.seen.get(&key) {
+                    Some(&(c, _)) if c == content => {
+                        self.summary.reports.unchanged += 1;
+                        return Ok(());
+                    }
+                    Some(&(_, first)) => Err(vec![twice("report", &r.external_id, first, "external_id")]),
+                    None => {
+                        let result = self.report(r, report_hash.unwrap_or_default()).await?;
+                        if result.is_ok() {
+                            self.seen.insert(key, (content, line));
+                        }
+                        result
+                    }
+                }
             }
-            Err(errors) => errors.into_iter().for_each(|e| self.error(line, e)),
+        };
+        if let Err(errors) = result {
+            errors.into_iter().for_each(|e| self.error(line, e));
         }
         Ok(())
-    }
-
-    fn count(&mut self, kind: &str) -> &mut Counts {
-        match kind {
-            "region" => &mut self.summary.regions,
-            "metric" => &mut self.summary.metrics,
-            "program" => &mut self.summary.programs,
-            _ => &mut self.summary.reports,
-        }
     }
 
     fn placeholder(&mut self) -> i64 {
@@ -209,7 +196,7 @@ impl Importer {
         self.next_placeholder
     }
 
-    async fn region(&mut self, r: &RegionRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
+    async fn region(&mut self, line: u64, r: &RegionRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
         let parent = match validate::region(&self.known, r) {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
@@ -222,6 +209,7 @@ impl Importer {
                 self.summary.regions.unchanged += 1;
                 return Ok(Ok(()));
             }
+            Some(old) if old.line > 0 => return Ok(Err(vec![twice("region", &r.code, old.line, "code")])),
             Some(old) => {
                 if old.level != r.level
                     && old.id > 0
@@ -248,6 +236,7 @@ impl Importer {
                     level: r.level,
                     path,
                     content,
+                    line,
                 }
             }
             None => {
@@ -263,6 +252,7 @@ impl Importer {
                     level: r.level,
                     path: writer::child_path(parent.as_ref(), r.level, id),
                     content,
+                    line,
                 }
             }
         };
@@ -280,7 +270,7 @@ impl Importer {
         }
     }
 
-    async fn metric(&mut self, m: &MetricRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
+    async fn metric(&mut self, line: u64, m: &MetricRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
         if let Err(e) = validate::metric(m) {
             return Ok(Err(e));
         }
@@ -295,6 +285,9 @@ impl Importer {
             if old.content == content {
                 self.summary.metrics.unchanged += 1;
                 return Ok(Ok(()));
+            }
+            if old.line > 0 {
+                return Ok(Err(vec![twice("metric", &m.code, old.line, "code")]));
             }
             if old.value_type != m.value_type && old.id > 0 && self.metric_has_observations(old.id).await? {
                 let message = format!(
@@ -323,6 +316,7 @@ impl Importer {
                 id,
                 value_type: m.value_type,
                 content,
+                line,
             },
         );
         Ok(Ok(()))
@@ -336,7 +330,7 @@ impl Importer {
         Ok(self.tx.query_one_raw(sql.build()).await?.is_some())
     }
 
-    async fn program(&mut self, p: &ProgramRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
+    async fn program(&mut self, line: u64, p: &ProgramRecord) -> Result<Result<(), Vec<FieldError>>, DbErr> {
         let region = match validate::program(&self.known, p) {
             Ok(r) => r,
             Err(e) => return Ok(Err(e)),
@@ -350,9 +344,13 @@ impl Importer {
             p.ended_on,
         ));
         let existing = self.known.programs.get(&p.code).copied();
-        if existing.is_some_and(|old| old.content == content) {
-            self.summary.programs.unchanged += 1;
-            return Ok(Ok(()));
+        match existing {
+            Some(old) if old.content == content => {
+                self.summary.programs.unchanged += 1;
+                return Ok(Ok(()));
+            }
+            Some(old) if old.line > 0 => return Ok(Err(vec![twice("program", &p.code, old.line, "code")])),
+            _ => {}
         }
         let id = match (self.writing(), existing) {
             (true, Some(old)) if old.id > 0 => {
@@ -370,7 +368,7 @@ impl Importer {
         }
         self.known
             .programs
-            .insert(p.code.clone(), KnownProgram { id, content });
+            .insert(p.code.clone(), KnownProgram { id, content, line });
         Ok(Ok(()))
     }
 
@@ -613,6 +611,14 @@ pub fn resolve_report(known: &Known, r: &ReportRecord, content_hash: String) -> 
     }
 }
 
+/// The error for a record whose key an earlier line of the same file defined differently.
+fn twice(kind: &str, key: &str, first: u64, field: &str) -> FieldError {
+    FieldError::new(
+        field,
+        format!("{kind} `{key}` appears on line {first} with different content"),
+    )
+}
+
 fn hash_of<T: Hash + ?Sized>(value: &T) -> u64 {
     let mut h = DefaultHasher::new();
     value.hash(&mut h);
@@ -698,6 +704,7 @@ pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, Db
                     level,
                     path,
                     content,
+                    line: 0,
                 },
             );
         }
@@ -717,6 +724,7 @@ pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, Db
                 id: m.id,
                 value_type,
                 content,
+                line: 0,
             },
         );
     }
@@ -735,7 +743,14 @@ pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, Db
             p.started_on,
             p.ended_on,
         ));
-        known.programs.insert(p.code, KnownProgram { id: p.id, content });
+        known.programs.insert(
+            p.code,
+            KnownProgram {
+                id: p.id,
+                content,
+                line: 0,
+            },
+        );
     }
     Ok(known)
 }

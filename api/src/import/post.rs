@@ -612,6 +612,7 @@ pub async fn load_known_for<C: ConnectionTrait>(
                     id: m.id,
                     value_type,
                     content,
+                    line: 0,
                 },
             );
         }
@@ -633,7 +634,14 @@ pub async fn load_known_for<C: ConnectionTrait>(
                 p.started_on,
                 p.ended_on,
             ));
-            known.programs.insert(p.code, KnownProgram { id: p.id, content });
+            known.programs.insert(
+                p.code,
+                KnownProgram {
+                    id: p.id,
+                    content,
+                    line: 0,
+                },
+            );
         }
     }
     Ok(known)
@@ -652,6 +660,7 @@ fn known_region(r: RegionRow) -> Result<(String, KnownRegion), DbErr> {
             level,
             path,
             content,
+            line: 0,
         },
     ))
 }

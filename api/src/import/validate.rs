@@ -16,6 +16,8 @@ pub struct KnownRegion {
     pub path: [i64; 5],
     /// Hash of the stored content, to tell an unchanged upsert.
     pub content: u64,
+    /// The line of this import that defined it; 0 when it came from the database.
+    pub line: u64,
 }
 
 /// What the importer knows of a metric.
@@ -24,6 +26,8 @@ pub struct KnownMetric {
     pub id: i64,
     pub value_type: ValueType,
     pub content: u64,
+    /// The line of this import that defined it; 0 when it came from the database.
+    pub line: u64,
 }
 
 /// What the importer knows of a program.
@@ -31,6 +35,8 @@ pub struct KnownMetric {
 pub struct KnownProgram {
     pub id: i64,
     pub content: u64,
+    /// The line of this import that defined it; 0 when it came from the database.
+    pub line: u64,
 }
 
 /// The codes a record may reference: those in the database and those on earlier lines.
