@@ -675,9 +675,20 @@ struct ProgramRow {
 
 /// Loads what the database already holds, a page at a time.
 pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, DbErr> {
-    const PAGE: i64 = 50_000;
+    const PAGE: i64 = 5_000;
     let backend = db.get_database_backend();
     let mut known = Known::default();
+    // Sized once: growing a map of hundreds of thousands of regions would briefly hold it twice.
+    let count = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT COUNT(*) AS n FROM region",
+        ))
+        .await?
+        .map(|row| row.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    known.regions.reserve(count as usize);
     let mut after = 0i64;
     loop {
         let mut sql = Sql::new(backend);

@@ -39,10 +39,60 @@ pub struct KnownProgram {
     pub line: u64,
 }
 
+/// Known regions by code, stored compactly: an import may know every region of the country.
+#[derive(Debug, Default)]
+pub struct KnownRegions {
+    index: HashMap<Box<str>, u32>,
+    entries: Vec<KnownRegion>,
+}
+
+impl KnownRegions {
+    /// The region with `code`.
+    pub fn get(&self, code: &str) -> Option<&KnownRegion> {
+        self.index.get(code).map(|&i| &self.entries[i as usize])
+    }
+
+    /// Whether a region has `code`.
+    pub fn contains_key(&self, code: &str) -> bool {
+        self.index.contains_key(code)
+    }
+
+    /// Adds or replaces the region with `code`.
+    pub fn insert(&mut self, code: String, region: KnownRegion) {
+        match self.index.get(code.as_str()) {
+            Some(&i) => self.entries[i as usize] = region,
+            None => {
+                let i = u32::try_from(self.entries.len()).expect("fewer than 4 billion regions");
+                self.index.insert(code.into_boxed_str(), i);
+                self.entries.push(region);
+            }
+        }
+    }
+
+    /// Every known region.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut KnownRegion> {
+        self.entries.iter_mut()
+    }
+
+    /// Makes room for `n` more regions.
+    pub fn reserve(&mut self, n: usize) {
+        self.index.reserve(n);
+        self.entries.reserve(n);
+    }
+}
+
+impl std::ops::Index<&String> for KnownRegions {
+    type Output = KnownRegion;
+
+    fn index(&self, code: &String) -> &KnownRegion {
+        self.get(code).expect("a known region")
+    }
+}
+
 /// The codes a record may reference: those in the database and those on earlier lines.
 #[derive(Debug, Default)]
 pub struct Known {
-    pub regions: HashMap<String, KnownRegion>,
+    pub regions: KnownRegions,
     pub metrics: HashMap<String, KnownMetric>,
     pub programs: HashMap<String, KnownProgram>,
 }
