@@ -19,6 +19,10 @@ use civicgraph::import::generate::{Scale, generate};
 use clap::Parser;
 use sea_orm::{ConnectionTrait, Database};
 
+/// The allocator of the `civicgraph` binary, so that the figures are the command line's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 struct Args {
     /// Scale of the generated file.
