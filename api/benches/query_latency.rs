@@ -38,6 +38,9 @@ struct Args {
     province: String,
     #[arg(long, default_value = "1101")]
     city: String,
+    /// Print the query plans of the aggregation statements instead of timing.
+    #[arg(long)]
+    explain: bool,
     /// Ignored (passed by `cargo bench`).
     #[arg(long, hide = true)]
     bench: bool,
@@ -138,6 +141,37 @@ async fn main() -> anyhow::Result<()> {
     };
     let by_county_spec = spec(&province, Some(Level::County), None, "2023-01-01", "2023-12-31");
     let monthly_spec = spec(&city, None, Some(Grain::Month), "2022-01-01", "2024-12-31");
+
+    if args.explain {
+        let town_spec = spec(&county, Some(Level::Town), None, "2023-01-01", "2023-12-31");
+        let plans = [
+            ("(a) compare's per-town aggregation", &town_spec),
+            ("(b) by county within a province", &by_county_spec),
+            ("(c) monthly within a city", &monthly_spec),
+        ];
+        for (name, s) in plans {
+            let backend = db.backend();
+            let statement = aggregate::statement(backend, s);
+            let prefix = if backend == sea_orm::DbBackend::Sqlite { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
+            let explain = sea_orm::Statement::from_sql_and_values(
+                backend,
+                format!("{prefix}{}", statement.sql),
+                statement.values.map(|v| v.0).unwrap_or_default(),
+            );
+            println!("-- {name}");
+            for row in sea_orm::ConnectionTrait::query_all_raw(&db.read, explain).await? {
+                let line: String = if backend == sea_orm::DbBackend::Sqlite {
+                    let parent: i64 = row.try_get("", "parent")?;
+                    let detail: String = row.try_get("", "detail")?;
+                    format!("{}{detail}", if parent == 0 { "" } else { "  " })
+                } else {
+                    row.try_get("", "QUERY PLAN")?
+                };
+                println!("{line}");
+            }
+        }
+        return Ok(());
+    }
 
     let post = |query: &'static str, within: String| {
         let client = client.clone();

@@ -17,7 +17,7 @@ use entity::region;
 
 pub use compare::{CompareRow, CompareSpec, Comparison, compare};
 pub use period::bucket_bounds;
-pub use query::aggregate;
+pub use query::{aggregate, statement};
 
 use crate::error::{ApiError, ApiResult};
 use crate::model::{Aggregation, Level, Qualifier, ValueType};

@@ -176,6 +176,11 @@ fn value_expr(function: Aggregation) -> Option<&'static str> {
     })
 }
 
+/// The statement `aggregate` runs for `spec`, for `EXPLAIN` and benchmarks.
+pub fn statement(backend: DbBackend, spec: &AggregateSpec) -> sea_orm::Statement {
+    build(backend, spec).build()
+}
+
 /// The statement for `spec`.
 ///
 /// `scoped` marks each observation in scope as superseded or not, from the indexes alone, and is
