@@ -152,7 +152,11 @@ async fn main() -> anyhow::Result<()> {
         for (name, s) in plans {
             let backend = db.backend();
             let statement = aggregate::statement(backend, s);
-            let prefix = if backend == sea_orm::DbBackend::Sqlite { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
+            let prefix = if backend == sea_orm::DbBackend::Sqlite {
+                "EXPLAIN QUERY PLAN "
+            } else {
+                "EXPLAIN "
+            };
             let explain = sea_orm::Statement::from_sql_and_values(
                 backend,
                 format!("{prefix}{}", statement.sql),

@@ -673,6 +673,70 @@ struct ProgramRow {
     ended_on: Option<chrono::NaiveDate>,
 }
 
+impl RegionRow {
+    /// What the importer knows of this stored region.
+    fn into_known(self) -> Result<(String, KnownRegion), DbErr> {
+        let r = self;
+        let level =
+            Level::from_depth(r.level).ok_or_else(|| DbErr::Custom(format!("bad level {}", r.level)))?;
+        let aliases: Option<Vec<String>> = r.aliases.as_deref().and_then(|a| serde_json::from_str(a).ok());
+        let mut path = [r.province_id, r.city_id, r.county_id, r.town_id, r.village_id];
+        path[level as usize] = r.id;
+        let content = region_content(&r.name, level, r.parent_id, r.population, &aliases);
+        Ok((
+            r.code,
+            KnownRegion {
+                id: r.id,
+                level,
+                path,
+                content,
+                line: 0,
+            },
+        ))
+    }
+}
+
+impl MetricRow {
+    /// What the importer knows of this stored metric.
+    fn into_known(self) -> (String, KnownMetric) {
+        let m = self;
+        let value_type = ValueType::parse(&m.value_type).unwrap_or(ValueType::Amount);
+        let content = hash_of(&(&m.name, &m.unit, m.value_type.as_str(), m.aggregation.as_str()));
+        (
+            m.code,
+            KnownMetric {
+                id: m.id,
+                value_type,
+                content,
+                line: 0,
+            },
+        )
+    }
+}
+
+impl ProgramRow {
+    /// What the importer knows of this stored program.
+    fn into_known(self) -> (String, KnownProgram) {
+        let p = self;
+        let content = hash_of(&(
+            &p.name,
+            p.region_id,
+            &p.category,
+            &p.description,
+            p.started_on,
+            p.ended_on,
+        ));
+        (
+            p.code,
+            KnownProgram {
+                id: p.id,
+                content,
+                line: 0,
+            },
+        )
+    }
+}
+
 /// Loads what the database already holds, a page at a time.
 pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, DbErr> {
     const PAGE: i64 = 5_000;
@@ -701,23 +765,8 @@ pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, Db
         let Some(last) = rows.last() else { break };
         after = last.id;
         for r in rows {
-            let level =
-                Level::from_depth(r.level).ok_or_else(|| DbErr::Custom(format!("bad level {}", r.level)))?;
-            let aliases: Option<Vec<String>> =
-                r.aliases.as_deref().and_then(|a| serde_json::from_str(a).ok());
-            let mut path = [r.province_id, r.city_id, r.county_id, r.town_id, r.village_id];
-            path[level as usize] = r.id;
-            let content = region_content(&r.name, level, r.parent_id, r.population, &aliases);
-            known.regions.insert(
-                r.code,
-                KnownRegion {
-                    id: r.id,
-                    level,
-                    path,
-                    content,
-                    line: 0,
-                },
-            );
+            let (code, region) = r.into_known()?;
+            known.regions.insert(code, region);
         }
     }
     let metrics = MetricRow::find_by_statement(Statement::from_string(
@@ -727,17 +776,8 @@ pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, Db
     .all(db)
     .await?;
     for m in metrics {
-        let value_type = ValueType::parse(&m.value_type).unwrap_or(ValueType::Amount);
-        let content = hash_of(&(&m.name, &m.unit, m.value_type.as_str(), m.aggregation.as_str()));
-        known.metrics.insert(
-            m.code,
-            KnownMetric {
-                id: m.id,
-                value_type,
-                content,
-                line: 0,
-            },
-        );
+        let (code, metric) = m.into_known();
+        known.metrics.insert(code, metric);
     }
     let programs = ProgramRow::find_by_statement(Statement::from_string(
         backend,
@@ -746,22 +786,8 @@ pub async fn load_known<C: sea_orm::ConnectionTrait>(db: &C) -> Result<Known, Db
     .all(db)
     .await?;
     for p in programs {
-        let content = hash_of(&(
-            &p.name,
-            p.region_id,
-            &p.category,
-            &p.description,
-            p.started_on,
-            p.ended_on,
-        ));
-        known.programs.insert(
-            p.code,
-            KnownProgram {
-                id: p.id,
-                content,
-                line: 0,
-            },
-        );
+        let (code, program) = p.into_known();
+        known.programs.insert(code, program);
     }
     Ok(known)
 }

@@ -31,14 +31,14 @@ use tokio::io::AsyncRead;
 use tokio::sync::broadcast;
 
 use super::record::{MetricRecord, ProgramRecord, Record, RegionRecord, ReportRecord};
-use super::validate::{self, Known, KnownMetric, KnownProgram, KnownRegion};
+use super::validate::{self, Known};
 use super::writer::{self, ReportOutcome, ReportRow};
 use super::{
-    Counts, ImportOptions, ImportSummary, Importer, MetricRow, ProgramRow, RegionRow, hash_of, import_reader,
-    region_content, resolve_report,
+    Counts, ImportOptions, ImportSummary, Importer, MetricRow, ProgramRow, RegionRow, import_reader,
+    resolve_report,
 };
 use crate::db::Db;
-use crate::model::{Level, ValueType};
+use crate::model::Level;
 use crate::sql::Sql;
 
 /// A region's ancestor-or-self id at each level (index 0 = province).
@@ -594,7 +594,7 @@ pub async fn load_known_for<C: ConnectionTrait>(
         );
         sql.bind_list(chunk.iter().map(|c| (*c).clone()));
         for r in RegionRow::find_by_statement(sql.build()).all(db).await? {
-            let (code, region) = known_region(r)?;
+            let (code, region) = r.into_known()?;
             known.regions.insert(code, region);
         }
     }
@@ -604,17 +604,8 @@ pub async fn load_known_for<C: ConnectionTrait>(
         sql.push("SELECT id, code, name, unit, value_type, aggregation FROM metric WHERE code IN ");
         sql.bind_list(chunk.iter().map(|c| (*c).clone()));
         for m in MetricRow::find_by_statement(sql.build()).all(db).await? {
-            let value_type = ValueType::parse(&m.value_type).unwrap_or(ValueType::Amount);
-            let content = hash_of(&(&m.name, &m.unit, m.value_type.as_str(), m.aggregation.as_str()));
-            known.metrics.insert(
-                m.code,
-                KnownMetric {
-                    id: m.id,
-                    value_type,
-                    content,
-                    line: 0,
-                },
-            );
+            let (code, metric) = m.into_known();
+            known.metrics.insert(code, metric);
         }
     }
     let programs: Vec<&String> = programs.iter().collect();
@@ -626,43 +617,11 @@ pub async fn load_known_for<C: ConnectionTrait>(
         );
         sql.bind_list(chunk.iter().map(|c| (*c).clone()));
         for p in ProgramRow::find_by_statement(sql.build()).all(db).await? {
-            let content = hash_of(&(
-                &p.name,
-                p.region_id,
-                &p.category,
-                &p.description,
-                p.started_on,
-                p.ended_on,
-            ));
-            known.programs.insert(
-                p.code,
-                KnownProgram {
-                    id: p.id,
-                    content,
-                    line: 0,
-                },
-            );
+            let (code, program) = p.into_known();
+            known.programs.insert(code, program);
         }
     }
     Ok(known)
-}
-
-fn known_region(r: RegionRow) -> Result<(String, KnownRegion), DbErr> {
-    let level = Level::from_depth(r.level).ok_or_else(|| DbErr::Custom(format!("bad level {}", r.level)))?;
-    let aliases: Option<Vec<String>> = r.aliases.as_deref().and_then(|a| serde_json::from_str(a).ok());
-    let mut path = [r.province_id, r.city_id, r.county_id, r.town_id, r.village_id];
-    path[level as usize] = r.id;
-    let content = region_content(&r.name, level, r.parent_id, r.population, &aliases);
-    Ok((
-        r.code,
-        KnownRegion {
-            id: r.id,
-            level,
-            path,
-            content,
-            line: 0,
-        },
-    ))
 }
 
 /// Imports NDJSON read from `reader` with the command line importer (one transaction, all or nothing
