@@ -6,7 +6,7 @@ use async_graphql::{Context, Object, Result};
 use entity::region;
 use sea_orm::DatabaseConnection;
 
-use super::loaders::{Loaders, ProgramId, RegionId, ReportId};
+use super::loaders::{Loaders, ProgramId, RegionId, ReportId, load};
 use super::metric::Metric;
 use super::program::Program;
 use super::query::{metric_by_code, program_by_code, region_by_code};
@@ -176,26 +176,12 @@ pub struct AggregateRow(pub GroupRow);
 impl AggregateRow {
     /// The group's region: the ancestor-or-self at `level`; without `level`, `within`.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        let Some(id) = self.0.region_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(RegionId(id))
-            .await?
-            .map(Region))
+        load(ctx, self.0.region_id.map(RegionId), Region).await
     }
 
     /// The group's program with `byProgram` (or the `program` asked for); null for "no program".
     async fn program(&self, ctx: &Context<'_>) -> Result<Option<Program>> {
-        let Some(id) = self.0.program_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ProgramId(id))
-            .await?
-            .map(Program))
+        load(ctx, self.0.program_id.map(ProgramId), Program).await
     }
 
     /// With `grain`, the bucket's first day; else the earliest start of the counted observations.

@@ -96,6 +96,21 @@ pub async fn execute<E: async_graphql::Executor>(
     .await
 }
 
+/// Loads `key` through the request's loader and wraps the row (`None` stays `None`): what every
+/// to-one relation field does.
+pub async fn load<K, M, T>(
+    ctx: &async_graphql::Context<'_>,
+    key: Option<K>,
+    wrap: impl FnOnce(M) -> T,
+) -> async_graphql::Result<Option<T>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = M, Error = async_graphql::Error>,
+{
+    let Some(key) = key else { return Ok(None) };
+    Ok(ctx.data_unchecked::<Loaders>().load_one(key).await?.map(wrap))
+}
+
 fn error(e: DbErr) -> async_graphql::Error {
     ApiError::from(e).into()
 }

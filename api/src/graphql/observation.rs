@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result};
 use entity::observation;
 
-use super::loaders::{Loaders, MetricId, ProgramId, RegionId, ReportId};
+use super::loaders::{MetricId, ProgramId, RegionId, ReportId, load};
 use super::metric::Metric;
 use super::program::Program;
 use super::region::Region;
@@ -41,38 +41,19 @@ impl Observation {
     }
 
     async fn metric(&self, ctx: &Context<'_>) -> Result<Option<Metric>> {
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(MetricId(self.0.metric_id))
-            .await?
-            .map(Metric))
+        load(ctx, Some(MetricId(self.0.metric_id)), Metric).await
     }
 
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(RegionId(self.0.region_id))
-            .await?
-            .map(Region))
+        load(ctx, Some(RegionId(self.0.region_id)), Region).await
     }
 
     async fn program(&self, ctx: &Context<'_>) -> Result<Option<Program>> {
-        let Some(id) = self.0.program_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ProgramId(id))
-            .await?
-            .map(Program))
+        load(ctx, self.0.program_id.map(ProgramId), Program).await
     }
 
     /// The report the figure came from.
     async fn report(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(ReportId(self.0.report_id))
-            .await?
-            .map(Report))
+        load(ctx, Some(ReportId(self.0.report_id)), Report).await
     }
 }

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result};
 use entity::program;
 
-use super::loaders::{Loaders, RegionId};
+use super::loaders::{RegionId, load};
 use super::region::Region;
 use super::scalars::Date;
 
@@ -40,10 +40,6 @@ impl Program {
 
     /// The region that runs the program.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(RegionId(self.0.region_id))
-            .await?
-            .map(Region))
+        load(ctx, Some(RegionId(self.0.region_id)), Region).await
     }
 }

@@ -1,11 +1,12 @@
 //! The `Region` type.
 
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object, Result};
 use entity::region;
 
 use super::loaders::{
-    Loaders, MetricCode, ObservationFilter, RegionChildren, RegionId, RegionObservations, RegionPrograms,
-    RegionReports, Slice, Window,
+    DbLoader, Loaders, MetricCode, ObservationFilter, RegionChildren, RegionId, RegionObservations,
+    RegionPrograms, RegionReports, Rows, Slice, Window, load,
 };
 use super::observation::Observation;
 use super::paging::{self, Page};
@@ -25,21 +26,30 @@ pub(super) fn window(first: Option<i32>, after: Option<String>) -> Result<Window
     })
 }
 
-/// A relation page from loaded rows.
-pub(super) fn relation_page<M, N: async_graphql::OutputType>(
-    rows: Option<super::loaders::Rows<M>>,
+/// A page of a relation field, loaded through the request's loader.
+pub(super) async fn relation_page<K, M, N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    key: K,
     window: Window,
     node: impl Fn(M) -> N,
-) -> Page<N> {
-    let rows = rows.unwrap_or_default();
-    paging::page(
+) -> Result<Page<N>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = Rows<M>, Error = async_graphql::Error>,
+{
+    let rows = ctx
+        .data_unchecked::<Loaders>()
+        .load_one(key)
+        .await?
+        .unwrap_or_default();
+    Ok(paging::page(
         rows.rows,
         window.first,
         window.offset > 0,
         rows.total,
         |i, _| paging::offset_cursor(window.offset, i),
         node,
-    )
+    ))
 }
 
 impl Region {
@@ -91,14 +101,7 @@ impl Region {
 
     /// The region one level up, if any.
     async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        let Some(id) = self.0.parent_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(RegionId(id))
-            .await?
-            .map(Region))
+        load(ctx, self.0.parent_id.map(RegionId), Region).await
     }
 
     /// Every region above this one, from the top (province first).
@@ -128,8 +131,7 @@ impl Region {
             window,
             filter: (),
         });
-        let rows = ctx.data_unchecked::<Loaders>().load_one(key).await?;
-        Ok(relation_page(rows, window, Region))
+        relation_page(ctx, key, window, Region).await
     }
 
     /// The programs this region runs, by code.
@@ -145,8 +147,7 @@ impl Region {
             window,
             filter: (),
         });
-        let rows = ctx.data_unchecked::<Loaders>().load_one(key).await?;
-        Ok(relation_page(rows, window, Program))
+        relation_page(ctx, key, window, Program).await
     }
 
     /// The reports whose main region this is, newest first.
@@ -162,8 +163,7 @@ impl Region {
             window,
             filter: (),
         });
-        let rows = ctx.data_unchecked::<Loaders>().load_one(key).await?;
-        Ok(relation_page(rows, window, Report))
+        relation_page(ctx, key, window, Report).await
     }
 
     /// The observations about this region itself (use `observations(within:)` for its subtree), by period;
@@ -202,7 +202,6 @@ impl Region {
             window,
             filter,
         });
-        let rows = ctx.data_unchecked::<Loaders>().load_one(key).await?;
-        Ok(relation_page(rows, window, Observation))
+        relation_page(ctx, key, window, Observation).await
     }
 }

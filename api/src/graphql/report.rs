@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result};
 use entity::report;
 
-use super::loaders::{Loaders, RegionId, ReportObservations, Slice};
+use super::loaders::{RegionId, ReportObservations, Slice, load};
 use super::observation::Observation;
 use super::paging::Page;
 use super::region::{Region, relation_page, window};
@@ -51,14 +51,7 @@ impl Report {
 
     /// The report's main region.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        let Some(id) = self.0.region_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .data_unchecked::<Loaders>()
-            .load_one(RegionId(id))
-            .await?
-            .map(Region))
+        load(ctx, self.0.region_id.map(RegionId), Region).await
     }
 
     /// The figures of this report, in the report's order.
@@ -74,7 +67,6 @@ impl Report {
             window,
             filter: (),
         });
-        let rows = ctx.data_unchecked::<Loaders>().load_one(key).await?;
-        Ok(relation_page(rows, window, Observation))
+        relation_page(ctx, key, window, Observation).await
     }
 }

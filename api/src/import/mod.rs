@@ -151,7 +151,6 @@ impl Importer {
         let Parsed {
             line,
             record,
-            content,
             report_hash,
         } = parsed;
         self.summary.lines = self.summary.lines.max(line);
@@ -168,6 +167,8 @@ impl Importer {
             Record::Metric(m) => self.metric(line, m).await?,
             Record::Program(p) => self.program(line, p).await?,
             Record::Report(r) => {
+                let hash = report_hash.unwrap_or_else(|| r.content_hash());
+                let content = hash_of(&hash);
                 let key = hash_of(&r.external_id);
                 match self.seen.get(&key) {
                     Some(&(c, _)) if c == content => {
@@ -176,7 +177,7 @@ impl Importer {
                     }
                     Some(&(_, first)) => Err(vec![twice("report", &r.external_id, first, "external_id")]),
                     None => {
-                        let result = self.report(r, report_hash.unwrap_or_default()).await?;
+                        let result = self.report(r, hash).await?;
                         if result.is_ok() {
                             self.seen.insert(key, (content, line));
                         }
@@ -452,9 +453,8 @@ where
 pub struct Parsed {
     pub line: u64,
     pub record: Option<Result<Record, FieldError>>,
-    /// Hash of the record's canonical form, to tell a repeated record from a conflicting one.
-    pub content: u64,
-    /// For reports: the stored content hash of the normalized report.
+    /// For reports: the content hash of the normalized report (stored, and compared with a repeat of
+    /// the same external id in the file).
     pub report_hash: Option<String>,
 }
 
@@ -465,7 +465,6 @@ pub fn parse(line: u64, text: &str) -> Parsed {
         return Parsed {
             line,
             record: None,
-            content: 0,
             report_hash: None,
         };
     }
@@ -473,7 +472,6 @@ pub fn parse(line: u64, text: &str) -> Parsed {
         Err(e) => Parsed {
             line,
             record: Some(Err(e)),
-            content: 0,
             report_hash: None,
         },
         Ok(record) => Parsed::from_record(line, record),
@@ -487,23 +485,17 @@ impl Parsed {
             Record::Report(r) => {
                 let normalized = r.normalized();
                 let hash = normalized.content_hash();
-                let content = hash_of(&hash);
                 Parsed {
                     line,
                     record: Some(Ok(Record::Report(normalized))),
-                    content,
                     report_hash: Some(hash),
                 }
             }
-            record => {
-                let content = hash_of(&record::to_line(&record));
-                Parsed {
-                    line,
-                    record: Some(Ok(record)),
-                    content,
-                    report_hash: None,
-                }
-            }
+            record => Parsed {
+                line,
+                record: Some(Ok(record)),
+                report_hash: None,
+            },
         }
     }
 }
@@ -545,7 +537,6 @@ pub async fn import_reader(
                     Err(_) => Parsed {
                         line: number,
                         record: Some(Err(FieldError::new("", "is not valid UTF-8"))),
-                        content: 0,
                         report_hash: None,
                     },
                 });
