@@ -1,6 +1,6 @@
 //! The NDJSON importer and exporter: round trips, idempotence, all-or-nothing and every bad input.
 
-use civicgraph::import::{self, ImportOptions, ImportSummary};
+use civicgraph::ingest::{self as import, ImportOptions, ImportSummary};
 use civicgraph_tests::{TestServer, backends};
 use serde_json::json;
 
@@ -18,7 +18,7 @@ const BASE: &str = r#"{"kind":"region","code":"33","name":"浙江省","level":"p
 async fn import(s: &TestServer, text: &str, skip_invalid: bool) -> ImportSummary {
     import::import_lines(
         &s.db,
-        ImportOptions { skip_invalid },
+        ImportOptions::default().skipping_invalid(skip_invalid),
         text.lines().map(str::to_owned),
     )
     .await
@@ -39,7 +39,7 @@ async fn counts(s: &TestServer) -> [i64; 5] {
 
 async fn export(s: &TestServer, within: Option<&str>) -> String {
     let mut out = Vec::new();
-    import::export::export(&s.db, within, &mut out)
+    civicgraph::interchange::export::export(&s.db, within, &mut out)
         .await
         .expect("export");
     String::from_utf8(out).unwrap()

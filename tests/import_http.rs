@@ -4,7 +4,7 @@
 mod write_support;
 
 use civicgraph::auth::Role;
-use civicgraph::config::ServerConfig;
+use civicgraph::config::Config as ServerConfig;
 use civicgraph_tests::{TestServer, backends};
 use serde_json::Value;
 use write_support::*;

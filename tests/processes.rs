@@ -7,8 +7,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use civicgraph::auth::{self, Role};
-use civicgraph::db::Db;
-use civicgraph::import::{self, ImportOptions};
+use civicgraph::ingest::{self as import, ImportOptions};
+use civicgraph::store::Db;
 use civicgraph_tests::{Backend, TestDb, backends};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -124,7 +124,9 @@ async fn the_token_command_line() {
             let out = cli(&url, &["token", "create", "--name", "x", "--role", "root"]).await;
             assert!(!out.status.success(), "[{name}] roles are importer or admin");
 
-            let db = Db::connect(&url).await.unwrap();
+            let db = Db::connect(&url, &civicgraph::config::Config::default())
+                .await
+                .unwrap();
             assert_eq!(
                 auth::authenticate(&db, &token).await.unwrap(),
                 Some(Role::Importer)

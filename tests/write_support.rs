@@ -1,8 +1,8 @@
 //! Helpers shared by the write tests (`writes`, `import_http`, `processes`).
 #![allow(dead_code)]
 
-use civicgraph::auth::{self, Role};
-use civicgraph::db::Db;
+use civicgraph::auth::Role;
+use civicgraph::store::Db;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
@@ -74,7 +74,7 @@ pub fn report_line(external_id: &str, title: &str, region: &str, n: usize) -> St
 
 /// Creates a token on `db`.
 pub async fn token(db: &Db, name: &str, role: Role) -> String {
-    auth::create_token(db, name, role)
+    civicgraph::cli::token::create_token(db, name, role)
         .await
         .expect("the token is created")
 }

@@ -4,7 +4,7 @@
 mod write_support;
 
 use civicgraph::auth::{self, Role};
-use civicgraph::config::ServerConfig;
+use civicgraph::config::Config as ServerConfig;
 use civicgraph_tests::{TestServer, backends};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -68,7 +68,7 @@ async fn writes_need_a_token_of_the_right_role() {
             assert_eq!(count(&s.db, "observation").await, 1, "[{name}]");
 
             // A revoked token is refused like an unknown one.
-            assert!(auth::revoke_token(&s.db, "importer").await.unwrap());
+            assert!(civicgraph::store::tokens::revoke(&s.db, "importer").await.unwrap());
             let resp = post(&s, &importer, &input).await;
             assert_eq!(code(&resp), "UNAUTHENTICATED", "[{name}]");
             assert_eq!(count(&s.db, "report").await, 1, "[{name}]");
@@ -167,7 +167,7 @@ async fn posts_are_created_unchanged_or_replaced() {
             assert_eq!(o["region"]["code"], "T1");
 
             // The same report through the bulk importer is unchanged: one identity, one hash.
-            let summary = civicgraph::import::import_lines(
+            let summary = civicgraph::ingest::import_lines(
                 &s.db,
                 Default::default(),
                 [report_line("daily-1", "修订版", "T1", 2)],
@@ -638,7 +638,7 @@ async fn the_token_never_appears_in_the_database() {
                 );
             }
             // Only the hash is stored.
-            let listed = auth::list_tokens(&s.db).await.unwrap();
+            let listed = civicgraph::store::tokens::list(&s.db).await.unwrap();
             assert_eq!(listed.len(), 2);
             use sea_orm::ConnectionTrait;
             let backend_kind = s.db.backend();

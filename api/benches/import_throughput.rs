@@ -13,9 +13,10 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use civicgraph::db::Db;
-use civicgraph::import::ImportOptions;
-use civicgraph::import::generate::{Scale, generate};
+use civicgraph::config::Config;
+use civicgraph::generate::{Scale, generate};
+use civicgraph::ingest::ImportOptions;
+use civicgraph::store::Db;
 use clap::Parser;
 use sea_orm::{ConnectionTrait, Database};
 
@@ -97,13 +98,13 @@ async fn main() -> anyhow::Result<()> {
             (format!("{base}/{name}"), Some((admin, name)))
         }
     };
-    let db = Db::open(&url).await?;
+    let db = Db::open(&url, &Config::default()).await?;
     let backend = if cleanup.is_some() { "postgres" } else { "sqlite" };
 
     reset_peak_rss();
     let started = Instant::now();
     let reader = tokio::fs::File::open(&file).await?;
-    let summary = civicgraph::import::import_reader(&db, reader, ImportOptions::default(), None).await?;
+    let summary = civicgraph::ingest::import_reader(&db, reader, ImportOptions::default(), None).await?;
     let seconds = started.elapsed().as_secs_f64();
     anyhow::ensure!(summary.committed, "the import failed: {:?}", summary.errors);
     println!(

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use civicgraph::aggregate::{self, AggregateSpec, CompareSpec, Grain};
-use civicgraph::config::ServerConfig;
-use civicgraph::db::Db;
-use civicgraph::model::{Aggregation, Level, ValueType};
-use civicgraph::server::{self, AppState};
+use civicgraph::config::Config;
+use civicgraph::domain::Level;
+use civicgraph::http::{self as server, AppState};
+use civicgraph::store::Db;
 use clap::Parser;
 use entity::{metric, region};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -77,7 +77,7 @@ where
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let db = Db::open(&args.db).await?;
+    let db = Db::open(&args.db, &Config::default()).await?;
     let find = |code: &str| {
         region::Entity::find()
             .filter(region::Column::Code.eq(code))
@@ -97,12 +97,11 @@ async fn main() -> anyhow::Result<()> {
         .one(&db.read)
         .await?;
     let m = m.ok_or_else(|| anyhow::anyhow!("no metric {}", args.metric))?;
-    let function = Aggregation::parse(&m.aggregation).unwrap_or(Aggregation::Sum);
-    let _ = ValueType::parse(&m.value_type);
+    let function = m.aggregation;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/graphql", listener.local_addr()?);
-    let state = AppState::new(db.clone(), ServerConfig::default());
+    let state = AppState::new(db.clone(), Config::default());
     tokio::spawn(server::serve(listener, state, std::future::pending()));
     let client = reqwest::Client::new();
 

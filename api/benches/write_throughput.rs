@@ -19,11 +19,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use civicgraph::auth::{self, Role};
-use civicgraph::config::ServerConfig;
-use civicgraph::db::Db;
-use civicgraph::import::{ImportOptions, import_lines};
-use civicgraph::server::{self, AppState};
+use civicgraph::auth::Role;
+use civicgraph::cli::token::create_token;
+use civicgraph::config::Config;
+use civicgraph::http::{self as server, AppState};
+use civicgraph::ingest::{ImportOptions, import_lines};
+use civicgraph::store::Db;
 use clap::Parser;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
@@ -197,18 +198,18 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(args: &Args, url: &str, backend: &str) -> anyhow::Result<()> {
-    let db = Db::open(url).await?;
+    let db = Db::open(url, &Config::default()).await?;
     let summary = import_lines(&db, ImportOptions::default(), tree()).await?;
     anyhow::ensure!(
         summary.committed,
         "the region tree did not load: {:?}",
         summary.errors
     );
-    let token = auth::create_token(&db, "bench", Role::Importer).await?;
+    let token = create_token(&db, "bench", Role::Importer).await?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
-    let state = AppState::new(db.clone(), ServerConfig::default());
+    let state = AppState::new(db.clone(), Config::default());
     let (stop_server, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(server::serve(listener, state, async {
         let _ = stopped.await;

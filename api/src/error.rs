@@ -1,6 +1,8 @@
 //! The errors every part of the API answers with, each with a stable `extensions.code`.
 
 use async_graphql::ErrorExtensions;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use sea_orm::DbErr;
 
 /// An error a client can act on. The message names the field or the thing at fault.
@@ -34,6 +36,47 @@ impl ApiError {
             ApiError::Conflict(_) => "CONFLICT",
             ApiError::Internal(_) => "INTERNAL",
         }
+    }
+
+    /// The HTTP status of a request refused with this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadInput(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON body of a non-GraphQL endpoint's error: `{ "code", "message" }` and any `extra` fields.
+    pub fn into_response_with(self, extra: serde_json::Value) -> Response {
+        let mut body = serde_json::json!({ "code": self.code(), "message": self.message() });
+        if let (Some(body), serde_json::Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        self.respond(body)
+    }
+
+    /// A GraphQL response of this one error, for a request refused before execution.
+    pub fn into_graphql_response(self) -> Response {
+        let body = serde_json::json!({
+            "data": null,
+            "errors": [{ "message": self.message(), "extensions": { "code": self.code() } }],
+        });
+        self.respond(body)
+    }
+
+    /// `body` with this error's status (and a `WWW-Authenticate` challenge when a token is missing).
+    fn respond(&self, body: serde_json::Value) -> Response {
+        let mut response = (self.status(), axum::Json(body)).into_response();
+        if matches!(self, ApiError::Unauthenticated(_)) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 
     /// The message shown to the client.
@@ -75,6 +118,13 @@ impl ErrorExtensions for ApiError {
 impl From<ApiError> for async_graphql::Error {
     fn from(err: ApiError) -> Self {
         err.extend()
+    }
+}
+
+impl IntoResponse for ApiError {
+    /// The error as `{ "code", "message" }` with its status.
+    fn into_response(self) -> Response {
+        self.into_response_with(serde_json::Value::Null)
     }
 }
 

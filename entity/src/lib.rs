@@ -5,6 +5,9 @@ pub mod observation;
 pub mod program;
 pub mod region;
 pub mod report;
+pub mod vocabulary;
+
+pub use vocabulary::{Aggregation, Level, Qualifier, ValueType};
 
 /// The entities under short names: `use entity::prelude::*`.
 pub mod prelude {

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::{Aggregation, ValueType};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "metric")]
 pub struct Model {
@@ -11,10 +13,8 @@ pub struct Model {
     pub code: String,
     pub name: String,
     pub unit: String,
-    /// `count`, `amount` or `ratio`.
-    pub value_type: String,
-    /// `sum`, `mean`, `min`, `max` or `last`.
-    pub aggregation: String,
+    pub value_type: ValueType,
+    pub aggregation: Aggregation,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

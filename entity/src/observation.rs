@@ -5,6 +5,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::Qualifier;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "observation")]
 pub struct Model {
@@ -15,8 +17,7 @@ pub struct Model {
     pub region_id: i64,
     pub program_id: Option<i64>,
     pub value: f64,
-    /// `exact`, `over`, `nearly`, `under` or `approx`.
-    pub qualifier: String,
+    pub qualifier: Qualifier,
     pub period_start: Date,
     pub period_end: Date,
     pub quote: Option<String>,

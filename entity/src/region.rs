@@ -6,6 +6,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::Level;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "region")]
 pub struct Model {
@@ -14,8 +16,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub code: String,
     pub name: String,
-    /// 1 = province .. 5 = village.
-    pub level: i16,
+    /// Stored as its depth: 1 = province .. 5 = village.
+    pub level: Level,
     pub parent_id: Option<i64>,
     pub population: Option<i64>,
     /// JSON array of other names.

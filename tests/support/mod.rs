@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use civicgraph::config::ServerConfig;
-use civicgraph::db::Db;
-use civicgraph::import::{self, ImportOptions, ImportSummary};
-use civicgraph::server::{self, AppState};
+use civicgraph::config::Config as ServerConfig;
+use civicgraph::http::{self as server, AppState};
+use civicgraph::ingest::{self as import, ImportOptions, ImportSummary};
+use civicgraph::store::Db;
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -93,7 +93,7 @@ impl TestDb {
 
     /// Connects and migrates.
     pub async fn open(&self) -> Db {
-        Db::open(&self.url)
+        Db::open(&self.url, &ServerConfig::default())
             .await
             .expect("the test database opens and migrates")
     }

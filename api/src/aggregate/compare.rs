@@ -9,10 +9,10 @@ use chrono::NaiveDate;
 use entity::region;
 use sea_orm::{DatabaseConnection, FromQueryResult};
 
-use super::{AggregateSpec, GroupRow, aggregate};
-use crate::error::ApiResult;
-use crate::model::{Aggregation, Level, Qualifier};
-use crate::sql::Sql;
+use super::{AggregateSpec, GroupRow, aggregate, check_level, check_window};
+use crate::domain::{Aggregation, Level, Qualifier};
+use crate::error::{ApiError, ApiResult};
+use crate::store::Sql;
 
 /// The resolved and checked arguments of `compare`.
 #[derive(Clone, Debug)]
@@ -41,6 +41,25 @@ pub struct CompareSpec {
     pub as_of: Option<NaiveDate>,
     /// Whether to collect each row's source reports.
     pub with_sources: bool,
+}
+
+impl CompareSpec {
+    /// Checks the arguments that need no database: both windows' order, the level against `within`,
+    /// and that `perCapita` and `top` are positive.
+    pub fn check(&self) -> ApiResult<()> {
+        check_window("from", Some(self.from), "to", Some(self.to))?;
+        if let Some((from, to)) = self.baseline {
+            check_window("baselineFrom", Some(from), "baselineTo", Some(to))?;
+        }
+        check_level(self.level, self.within.level, &self.within.code)?;
+        if self.per_capita.is_some_and(|n| n <= 0) {
+            return Err(ApiError::bad_input("perCapita: must be positive"));
+        }
+        if self.top == Some(0) {
+            return Err(ApiError::bad_input("top: must be positive"));
+        }
+        Ok(())
+    }
 }
 
 /// One compared region.
@@ -126,7 +145,7 @@ async fn regions_at(
     within: &region::Model,
     level: Level,
 ) -> ApiResult<Vec<region::Model>> {
-    let within_level = Level::from_depth(within.level).unwrap_or(Level::Village);
+    let within_level = within.level;
     // At `within`'s own level the only row is `within` (and `village_id` has no index).
     let column = if level == within_level {
         "id"

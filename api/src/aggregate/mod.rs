@@ -19,8 +19,8 @@ pub use compare::{CompareRow, CompareSpec, Comparison, compare};
 pub use period::bucket_bounds;
 pub use query::{aggregate, statement};
 
+use crate::domain::{Aggregation, Level, Qualifier, ValueType};
 use crate::error::{ApiError, ApiResult};
-use crate::model::{Aggregation, Level, Qualifier, ValueType};
 
 /// The calendar buckets of `aggregate(grain:)`.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -130,13 +130,13 @@ pub fn check_window(
     }
 }
 
-/// `BAD_INPUT` when `level` is above the level (`within_depth`) of the region `within_code`.
-pub fn check_level(level: Level, within_depth: i16, within_code: &str) -> ApiResult<()> {
-    if level.depth() < within_depth {
-        let within_level = Level::from_depth(within_depth).map_or("?", Level::as_str);
+/// `BAD_INPUT` when `level` is above `within_level`, the level of the region `within_code`.
+pub fn check_level(level: Level, within_level: Level, within_code: &str) -> ApiResult<()> {
+    if level < within_level {
         return Err(ApiError::bad_input(format!(
-            "level: {} is above the level of within `{within_code}` ({within_level})",
+            "level: {} is above the level of within `{within_code}` ({})",
             level.as_str(),
+            within_level.as_str(),
         )));
     }
     Ok(())
@@ -183,9 +183,8 @@ mod tests {
         assert!(check_window("from", d("2022-02-01"), "to", d("2022-01-31")).is_err());
         assert!(check_window("from", d("2022-01-01"), "to", d("2022-01-01")).is_ok());
         assert!(check_window("from", None, "to", d("2022-01-01")).is_ok());
-        let county = Level::County.depth();
-        assert!(check_level(Level::City, county, "K").is_err());
-        assert!(check_level(Level::County, county, "K").is_ok());
-        assert!(check_level(Level::Village, county, "K").is_ok());
+        assert!(check_level(Level::City, Level::County, "K").is_err());
+        assert!(check_level(Level::County, Level::County, "K").is_ok());
+        assert!(check_level(Level::Village, Level::County, "K").is_ok());
     }
 }

@@ -32,10 +32,10 @@ use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Value};
 
 use super::{AggregateSpec, GroupRow, combine_qualifiers, dialect, period};
+use crate::domain::{Aggregation, Level, Qualifier};
 use crate::error::ApiResult;
-use crate::graphql::query::push_within_path;
-use crate::model::{Aggregation, Level, Qualifier};
-use crate::sql::Sql;
+use crate::store::Sql;
+use crate::store::within::push_within_path;
 
 /// Runs `aggregate` for `spec` (checked beforehand) and answers its groups, ordered by region code,
 /// program code (none first), then period.
@@ -60,11 +60,7 @@ pub async fn aggregate(db: &DatabaseConnection, spec: &AggregateSpec) -> ApiResu
 
 /// The highest level whose observations can be in a group: the lower of `within`'s and `level`.
 fn top_level(spec: &AggregateSpec) -> Level {
-    let within = spec
-        .within
-        .as_ref()
-        .and_then(|w| Level::from_depth(w.level))
-        .unwrap_or(Level::Province);
+    let within = spec.within.as_ref().map_or(Level::Province, |w| w.level);
     spec.level.map_or(within, |l| l.max(within))
 }
 

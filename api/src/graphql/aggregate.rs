@@ -3,50 +3,26 @@
 //! request's loaders, so a request runs a fixed number of statements whatever the number of rows.
 
 use async_graphql::{Context, Object, Result};
-use entity::region;
-use sea_orm::DatabaseConnection;
 
-use super::loaders::{Loaders, ProgramId, RegionId, ReportId, load};
+use super::context::{self, metric_by_code, optional, program_by_code, region_by_code};
+use super::loaders::{ProgramId, RegionId, ReportId, load, load_all};
 use super::metric::Metric;
 use super::program::Program;
-use super::query::{metric_by_code, program_by_code, region_by_code};
 use super::region::Region;
 use super::report::Report;
 use super::scalars::Date;
 use crate::aggregate::{
-    self, AggregateSpec, CompareRow, CompareSpec, Grain, GroupRow, check_level, check_window,
-    resolve_function,
+    self, AggregateSpec, CompareRow, CompareSpec, Grain, GroupRow, check_window, resolve_function,
 };
-use crate::db::Db;
+use crate::domain::{Aggregation, Level, Qualifier};
 use crate::error::ApiError;
-use crate::model::{Aggregation, Level, Qualifier};
 
 /// The aggregation half of the query root.
 #[derive(Default)]
 pub struct AggregateQuery;
 
-fn conn<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
-    &ctx.data_unchecked::<Db>().read
-}
-
 fn int(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
-}
-
-/// The region `code`, if given (`NOT_FOUND` when it does not exist).
-async fn optional_region(ctx: &Context<'_>, code: Option<&str>) -> Result<Option<region::Model>> {
-    Ok(match code {
-        Some(code) => Some(region_by_code(ctx, code).await?),
-        None => None,
-    })
-}
-
-/// The id of program `code`, if given (`NOT_FOUND` when it does not exist).
-async fn optional_program(ctx: &Context<'_>, code: Option<&str>) -> Result<Option<i64>> {
-    Ok(match code {
-        Some(code) => Some(program_by_code(ctx, code).await?.id),
-        None => None,
-    })
 }
 
 /// `BAD_INPUT` unless `value` is positive.
@@ -83,13 +59,13 @@ impl AggregateQuery {
         let (from, to) = (from.map(|d| d.0), to.map(|d| d.0));
         check_window("from", from, "to", to)?;
         let metric = Metric(metric_by_code(ctx, &metric).await?);
-        let within = optional_region(ctx, within.as_deref()).await?;
-        let program_id = optional_program(ctx, program.as_deref()).await?;
+        let within = optional(within.as_deref().map(|c| region_by_code(ctx, c))).await?;
+        let program = optional(program.as_deref().map(|c| program_by_code(ctx, c))).await?;
         let spec = AggregateSpec {
             metric_id: metric.0.id,
             within,
             level,
-            program_id,
+            program_id: program.map(|p| p.id),
             by_program: by_program.unwrap_or(false),
             from,
             to,
@@ -99,7 +75,7 @@ impl AggregateQuery {
             with_sources: false,
         };
         spec.check()?;
-        let rows = aggregate::aggregate(conn(ctx), &spec).await?;
+        let rows = aggregate::aggregate(context::read(ctx)?, &spec).await?;
         Ok(rows.into_iter().map(AggregateRow).collect())
     }
 
@@ -140,8 +116,7 @@ impl AggregateQuery {
         let top = positive("top", top)?.map(|t| t as usize);
         let metric = Metric(metric_by_code(ctx, &metric).await?);
         let within = region_by_code(ctx, &within).await?;
-        let program_id = optional_program(ctx, program.as_deref()).await?;
-        check_level(level, within.level, &within.code)?;
+        let program = optional(program.as_deref().map(|c| program_by_code(ctx, c))).await?;
         let function = resolve_function(metric.value_type(), metric.aggregation(), None)?;
         let spec = CompareSpec {
             metric_id: metric.0.id,
@@ -152,12 +127,13 @@ impl AggregateQuery {
             to: to.0,
             baseline,
             per_capita,
-            program_id,
+            program_id: program.map(|p| p.id),
             top,
             as_of: as_of.map(|d| d.0),
             with_sources: ctx.look_ahead().field("rows").field("sources").exists(),
         };
-        let found = aggregate::compare(conn(ctx), &spec).await?;
+        spec.check()?;
+        let found = aggregate::compare(context::read(ctx)?, &spec).await?;
         Ok(Comparison {
             metric,
             rows: found.rows.into_iter().map(ComparisonRow).collect(),
@@ -316,12 +292,8 @@ impl ComparisonRow {
 
     /// The reports whose observations counted, oldest first.
     async fn sources(&self, ctx: &Context<'_>) -> Result<Vec<Report>> {
-        let ids = &self.0.report_ids;
-        let mut found = ctx
-            .data_unchecked::<Loaders>()
-            .load_many(ids.iter().map(|id| ReportId(*id)))
-            .await?;
-        let mut reports: Vec<_> = ids.iter().filter_map(|id| found.remove(&ReportId(*id))).collect();
+        let keys = self.0.report_ids.iter().map(|id| ReportId(*id)).collect();
+        let mut reports: Vec<entity::report::Model> = load_all(ctx, keys).await?;
         reports.sort_by_key(|r| (r.published_on, r.id));
         Ok(reports.into_iter().map(Report).collect())
     }

@@ -3,7 +3,7 @@
 use async_graphql::Object;
 use entity::metric;
 
-use crate::model::{Aggregation, ValueType};
+use crate::domain::{Aggregation, ValueType};
 
 /// What is measured: 走访人次, 解决问题数, 1小时办结率…
 pub struct Metric(pub metric::Model);
@@ -11,12 +11,12 @@ pub struct Metric(pub metric::Model);
 impl Metric {
     /// The metric's value type.
     pub fn value_type(&self) -> ValueType {
-        ValueType::parse(&self.0.value_type).unwrap_or(ValueType::Amount)
+        self.0.value_type
     }
 
     /// The metric's default aggregation.
     pub fn aggregation(&self) -> Aggregation {
-        Aggregation::parse(&self.0.aggregation).unwrap_or(self.value_type().default_aggregation())
+        self.0.aggregation
     }
 }
 

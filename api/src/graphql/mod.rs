@@ -1,6 +1,10 @@
-//! The GraphQL schema: one module per type, the query root in `query`, loaders in `loaders`.
+//! The GraphQL schema: one module per type, the query roots in `query` and `aggregate`, the writes in
+//! `mutation`, live updates in `subscription`; what resolvers reach (database, settings, writers,
+//! loaders, the caller) and the one way to execute a request in `context`; batched loading in
+//! `loaders`; Relay connections in `paging`.
 
 pub mod aggregate;
+pub mod context;
 pub mod loaders;
 pub mod metric;
 pub mod mutation;
@@ -15,8 +19,9 @@ pub mod subscription;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
-use crate::db::Db;
-use crate::import::post::Events;
+use crate::config::Config;
+use crate::store::Db;
+use crate::writes::Writes;
 
 /// The query root: reads and aggregations.
 #[derive(MergedObject, Default)]
@@ -33,32 +38,23 @@ pub struct SubscriptionRoot(subscription::LiveSubscription);
 /// The executable schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Deepest selection a query may nest.
-const MAX_DEPTH: usize = 16;
-/// Largest complexity (roughly, fields selected) a query may have.
-const MAX_COMPLEXITY: usize = 5_000;
-
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
+    .limit_depth(config.max_depth)
+    .limit_complexity(config.max_complexity)
 }
 
-/// The schema serving `db`. Each request also needs a loader: see [`loaders::new_loader`].
-pub fn build_schema(db: Db) -> AppSchema {
-    build_schema_with_events(db, Events::default())
-}
-
-/// The schema serving `db`, whose writes publish to and whose subscriptions listen to `events`.
-pub fn build_schema_with_events(db: Db, events: Events) -> AppSchema {
-    builder().data(db).data(events).finish()
+/// The schema serving `db` with the limits of `config`; its writes go through `writes`. Each request
+/// runs through [`context::execute`], which gives it its loaders.
+pub fn schema(db: Db, config: Config, writes: Writes) -> AppSchema {
+    builder(&config).data(db).data(config).data(writes).finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    builder().finish().sdl()
+    builder(&Config::default()).finish().sdl()
 }

@@ -10,20 +10,17 @@
 
 use async_graphql::{Context, Enum, ErrorExtensions, InputObject, Object, Result, SimpleObject};
 
+use super::context::{self, caller};
 use super::metric::Metric;
 use super::program::Program;
 use super::region::Region;
 use super::report::Report;
 use super::scalars::Date;
-use crate::auth::{self, Role};
-use crate::db::Db;
+use crate::auth::Role;
+use crate::domain::{Aggregation, Level, Qualifier, ValueType};
 use crate::error::ApiError;
-use crate::import::post::{self, Events, ItemError, PostStatus, WriteError};
-use crate::import::record::{MetricRecord, ObservationRecord, ProgramRecord, RegionRecord, ReportRecord};
-use crate::model::{Aggregation, Level, Qualifier, ValueType};
-
-/// Most items one upsert takes; larger loads go through `POST /import`.
-pub const MAX_UPSERT_ITEMS: usize = 10_000;
+use crate::interchange::{MetricRecord, ObservationRecord, ProgramRecord, RegionRecord, ReportRecord};
+use crate::writes::{ItemError, PostStatus, WriteError};
 
 /// The write half of the mutation root.
 #[derive(Default)]
@@ -185,19 +182,13 @@ pub struct UpsertProgramsPayload {
     pub programs: Vec<Program>,
 }
 
-fn db<'a>(ctx: &Context<'a>) -> &'a Db {
-    ctx.data_unchecked::<Db>()
-}
-
-/// The server's writer state (a stand-alone one when the schema has none, as in unit tests).
-fn events(ctx: &Context<'_>) -> Events {
-    ctx.data_opt::<Events>().cloned().unwrap_or_default()
-}
-
-fn check_size(list: &str, n: usize) -> Result<()> {
-    if n > MAX_UPSERT_ITEMS {
+/// `BAD_INPUT` when a list of `n` items is longer than one upsert takes; larger loads go through
+/// `POST /import`.
+fn check_size(ctx: &Context<'_>, list: &str, n: usize) -> Result<()> {
+    let max = context::config(ctx)?.max_upsert_items;
+    if n > max {
         return Err(ApiError::bad_input(format!(
-            "{list}: at most {MAX_UPSERT_ITEMS} items per call; use POST /import for more"
+            "{list}: at most {max} items per call; use POST /import for more"
         ))
         .into());
     }
@@ -213,8 +204,9 @@ impl WriteMutation {
     /// Creates, replaces or leaves alone (same content) the report with `externalId`, with its
     /// observations, in one transaction. Needs role `importer`.
     async fn post_report(&self, ctx: &Context<'_>, report: ReportInput) -> Result<PostReportPayload> {
-        auth::caller(ctx).require(Role::Importer)?;
-        let posted = post::post_report(db(ctx), &events(ctx), &report.into_record())
+        caller(ctx).require(Role::Importer)?;
+        let posted = context::writes(ctx)?
+            .post_report(&report.into_record())
             .await
             .map_err(|e| write_error("", e))?;
         let status = match posted.status {
@@ -235,8 +227,8 @@ impl WriteMutation {
         ctx: &Context<'_>,
         regions: Vec<RegionInput>,
     ) -> Result<UpsertRegionsPayload> {
-        auth::caller(ctx).require(Role::Importer)?;
-        check_size("regions", regions.len())?;
+        caller(ctx).require(Role::Importer)?;
+        check_size(ctx, "regions", regions.len())?;
         let records: Vec<RegionRecord> = regions
             .into_iter()
             .map(|r| RegionRecord {
@@ -248,7 +240,8 @@ impl WriteMutation {
                 aliases: r.aliases,
             })
             .collect();
-        let (counts, rows) = post::upsert_regions(db(ctx), &events(ctx), &records)
+        let (counts, rows) = context::writes(ctx)?
+            .upsert_regions(&records)
             .await
             .map_err(|e| write_error("regions", e))?;
         Ok(UpsertRegionsPayload {
@@ -265,8 +258,8 @@ impl WriteMutation {
         ctx: &Context<'_>,
         metrics: Vec<MetricInput>,
     ) -> Result<UpsertMetricsPayload> {
-        auth::caller(ctx).require(Role::Importer)?;
-        check_size("metrics", metrics.len())?;
+        caller(ctx).require(Role::Importer)?;
+        check_size(ctx, "metrics", metrics.len())?;
         let records: Vec<MetricRecord> = metrics
             .into_iter()
             .map(|m| MetricRecord {
@@ -277,7 +270,8 @@ impl WriteMutation {
                 aggregation: m.aggregation,
             })
             .collect();
-        let (counts, rows) = post::upsert_metrics(db(ctx), &events(ctx), &records)
+        let (counts, rows) = context::writes(ctx)?
+            .upsert_metrics(&records)
             .await
             .map_err(|e| write_error("metrics", e))?;
         Ok(UpsertMetricsPayload {
@@ -294,8 +288,8 @@ impl WriteMutation {
         ctx: &Context<'_>,
         programs: Vec<ProgramInput>,
     ) -> Result<UpsertProgramsPayload> {
-        auth::caller(ctx).require(Role::Importer)?;
-        check_size("programs", programs.len())?;
+        caller(ctx).require(Role::Importer)?;
+        check_size(ctx, "programs", programs.len())?;
         let records: Vec<ProgramRecord> = programs
             .into_iter()
             .map(|p| ProgramRecord {
@@ -308,7 +302,8 @@ impl WriteMutation {
                 ended_on: p.ended_on.map(|d| d.0),
             })
             .collect();
-        let (counts, rows) = post::upsert_programs(db(ctx), &events(ctx), &records)
+        let (counts, rows) = context::writes(ctx)?
+            .upsert_programs(&records)
             .await
             .map_err(|e| write_error("programs", e))?;
         Ok(UpsertProgramsPayload {
@@ -322,8 +317,9 @@ impl WriteMutation {
     /// Deletes the report with `externalId` and its observations; false when there was none.
     /// Needs role `admin`.
     async fn delete_report(&self, ctx: &Context<'_>, external_id: String) -> Result<bool> {
-        auth::caller(ctx).require(Role::Admin)?;
-        Ok(post::delete_report(db(ctx), &events(ctx), &external_id)
+        caller(ctx).require(Role::Admin)?;
+        Ok(context::writes(ctx)?
+            .delete_report(&external_id)
             .await
             .map_err(ApiError::from)?)
     }

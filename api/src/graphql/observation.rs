@@ -9,7 +9,7 @@ use super::program::Program;
 use super::region::Region;
 use super::report::Report;
 use super::scalars::Date;
-use crate::model::Qualifier;
+use crate::domain::Qualifier;
 
 /// One figure from one report: "累计走访各类人员7000余人次" is 7000, `OVER`, of 走访人次.
 pub struct Observation(pub observation::Model);
@@ -22,7 +22,7 @@ impl Observation {
 
     /// How exact the value is.
     async fn qualifier(&self) -> Qualifier {
-        Qualifier::parse(&self.0.qualifier)
+        self.0.qualifier
     }
 
     /// First day of the period the figure covers.

@@ -3,17 +3,18 @@
 //! Top-level lists page by key (the cursor holds the last row's sort key), so deep pages stay fast;
 //! relation fields page by position inside their parent.
 
-use async_graphql::SimpleObject;
 use async_graphql::connection::{Connection, Edge};
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::context;
+use super::loaders::DbLoader;
+use crate::config::Config;
 use crate::error::{ApiError, ApiResult};
-
-/// How many rows a list returns when `first` is not given.
-pub const DEFAULT_FIRST: u64 = 20;
-/// The most rows one page returns.
-pub const MAX_FIRST: u64 = 100;
+use crate::store::reads::{Limit, Rows};
+use crate::store::relations::Window;
 
 /// The extra field every connection has.
 #[derive(SimpleObject, Clone, Copy, Debug)]
@@ -25,13 +26,54 @@ pub struct TotalCount {
 /// A page of `T`.
 pub type Page<T> = Connection<String, T, TotalCount>;
 
-/// The page size for `first`: 20 by default, at most 100.
-pub fn page_size(first: Option<i32>) -> ApiResult<u64> {
+/// The page size for `first`: the configured default when absent, clamped to the configured maximum.
+pub fn page_size(first: Option<i32>, config: &Config) -> ApiResult<u64> {
     match first {
-        None => Ok(DEFAULT_FIRST),
+        None => Ok(config.default_page_size.min(config.max_page_size)),
         Some(n) if n < 0 => Err(ApiError::bad_input(format!("first: must be ≥ 0, got {n}"))),
-        Some(n) => Ok((n as u64).min(MAX_FIRST)),
+        Some(n) => Ok((n as u64).min(config.max_page_size)),
     }
+}
+
+/// How much of a top-level list to read for `first`: the page, and the total when the query asks for
+/// `totalCount`.
+pub fn limit(ctx: &Context<'_>, first: Option<i32>) -> async_graphql::Result<Limit> {
+    Ok(Limit {
+        first: page_size(first, context::config(ctx)?)?,
+        with_total: ctx.look_ahead().field("totalCount").exists(),
+    })
+}
+
+/// The loader window of a relation field for its `first` and `after`.
+pub fn window(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Window> {
+    Ok(Window {
+        first: page_size(first, context::config(ctx)?)?,
+        offset: decode_offset(after.as_deref())?,
+    })
+}
+
+/// A page of a relation field, loaded through the request's loader.
+pub async fn relation_page<K, M, N: async_graphql::OutputType>(
+    ctx: &Context<'_>,
+    key: K,
+    window: Window,
+    node: impl Fn(M) -> N,
+) -> async_graphql::Result<Page<N>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = Rows<M>, Error = async_graphql::Error>,
+{
+    let rows = context::loaders(ctx)?
+        .load_one(key)
+        .await?
+        .unwrap_or_else(Rows::empty);
+    Ok(page(
+        rows,
+        window.first,
+        window.offset > 0,
+        |i, _| offset_cursor(window.offset, i),
+        node,
+    ))
 }
 
 /// Encodes a sort key as an opaque cursor.
@@ -59,13 +101,13 @@ pub fn decode_offset(cursor: Option<&str>) -> ApiResult<u64> {
 
 /// Builds a page from up to `first + 1` rows (the extra one tells that there is a next page).
 pub fn page<R, N: async_graphql::OutputType>(
-    mut rows: Vec<R>,
+    rows: Rows<R>,
     first: u64,
     has_previous: bool,
-    total: i64,
     cursor: impl Fn(usize, &R) -> String,
     node: impl Fn(R) -> N,
 ) -> Page<N> {
+    let Rows { mut rows, total } = rows;
     let has_next = rows.len() as u64 > first;
     rows.truncate(first as usize);
     let mut connection =
@@ -89,10 +131,11 @@ mod tests {
 
     #[test]
     fn first_is_capped_and_checked() {
-        assert_eq!(page_size(None).unwrap(), 20);
-        assert_eq!(page_size(Some(1000)).unwrap(), 100);
-        assert_eq!(page_size(Some(0)).unwrap(), 0);
-        assert!(page_size(Some(-1)).is_err());
+        let config = Config::default();
+        assert_eq!(page_size(None, &config).unwrap(), 20);
+        assert_eq!(page_size(Some(1000), &config).unwrap(), 100);
+        assert_eq!(page_size(Some(0), &config).unwrap(), 0);
+        assert!(page_size(Some(-1), &config).is_err());
     }
 
     #[test]

@@ -1,73 +1,23 @@
 //! The `Region` type.
 
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Object, Result};
 use entity::region;
 
+use super::context;
 use super::loaders::{
-    DbLoader, Loaders, MetricCode, ObservationFilter, RegionChildren, RegionId, RegionObservations,
-    RegionPrograms, RegionReports, Rows, Slice, Window, load,
+    MetricCode, RegionChildren, RegionId, RegionObservations, RegionPrograms, RegionReports, load, load_all,
 };
 use super::observation::Observation;
-use super::paging::{self, Page};
+use super::paging::{Page, relation_page, window};
 use super::program::Program;
 use super::report::Report;
 use super::scalars::Date;
-use crate::model::Level;
+use crate::domain::{Level, RegionPath};
+use crate::error::ApiError;
+use crate::store::relations::{PeriodFilter, Slice};
 
 /// A node of the administrative tree: province, city, county, town (街道/镇/乡) or village (村/社区).
 pub struct Region(pub region::Model);
-
-/// The loader window for a relation field's `first` and `after`.
-pub(super) fn window(first: Option<i32>, after: Option<String>) -> Result<Window> {
-    Ok(Window {
-        first: paging::page_size(first)?,
-        offset: paging::decode_offset(after.as_deref())?,
-    })
-}
-
-/// A page of a relation field, loaded through the request's loader.
-pub(super) async fn relation_page<K, M, N: async_graphql::OutputType>(
-    ctx: &Context<'_>,
-    key: K,
-    window: Window,
-    node: impl Fn(M) -> N,
-) -> Result<Page<N>>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    DbLoader: Loader<K, Value = Rows<M>, Error = async_graphql::Error>,
-{
-    let rows = ctx
-        .data_unchecked::<Loaders>()
-        .load_one(key)
-        .await?
-        .unwrap_or_default();
-    Ok(paging::page(
-        rows.rows,
-        window.first,
-        window.offset > 0,
-        rows.total,
-        |i, _| paging::offset_cursor(window.offset, i),
-        node,
-    ))
-}
-
-impl Region {
-    /// The region's level.
-    pub fn level(&self) -> Level {
-        Level::from_depth(self.0.level).unwrap_or(Level::Village)
-    }
-
-    /// The ids of its ancestors, from the top.
-    fn ancestor_ids(&self) -> Vec<i64> {
-        let m = &self.0;
-        [m.province_id, m.city_id, m.county_id, m.town_id, m.village_id]
-            .into_iter()
-            .take(self.level() as usize)
-            .filter(|id| *id != 0 && *id != m.id)
-            .collect()
-    }
-}
 
 #[Object]
 impl Region {
@@ -80,9 +30,8 @@ impl Region {
         &self.0.name
     }
 
-    #[graphql(name = "level")]
-    async fn level_field(&self) -> Level {
-        self.level()
+    async fn level(&self) -> Level {
+        self.0.level
     }
 
     /// Resident population, where known; used by per-capita comparisons.
@@ -106,16 +55,9 @@ impl Region {
 
     /// Every region above this one, from the top (province first).
     async fn ancestors(&self, ctx: &Context<'_>) -> Result<Vec<Region>> {
-        let ids = self.ancestor_ids();
-        let mut found = ctx
-            .data_unchecked::<Loaders>()
-            .load_many(ids.iter().map(|id| RegionId(*id)))
-            .await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| found.remove(&RegionId(*id)))
-            .map(Region)
-            .collect())
+        let ids = RegionPath::of(&self.0).ancestors(self.0.level);
+        let rows = load_all(ctx, ids.into_iter().map(RegionId).collect()).await?;
+        Ok(rows.into_iter().map(Region).collect())
     }
 
     /// The regions directly below, by code.
@@ -125,7 +67,7 @@ impl Region {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Region>> {
-        let window = window(first, after)?;
+        let window = window(ctx, first, after)?;
         let key = RegionChildren(Slice {
             parent: self.0.id,
             window,
@@ -141,7 +83,7 @@ impl Region {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Program>> {
-        let window = window(first, after)?;
+        let window = window(ctx, first, after)?;
         let key = RegionPrograms(Slice {
             parent: self.0.id,
             window,
@@ -157,7 +99,7 @@ impl Region {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Report>> {
-        let window = window(first, after)?;
+        let window = window(ctx, first, after)?;
         let key = RegionReports(Slice {
             parent: self.0.id,
             window,
@@ -177,22 +119,15 @@ impl Region {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Observation>> {
-        let window = window(first, after)?;
+        let window = window(ctx, first, after)?;
         let metric_id = match metric {
             Some(code) => {
-                let found = ctx
-                    .data_unchecked::<Loaders>()
-                    .load_one(MetricCode(code.clone()))
-                    .await?;
-                Some(
-                    found
-                        .ok_or_else(|| crate::error::ApiError::not_found("metric", &code))?
-                        .id,
-                )
+                let found = context::loaders(ctx)?.load_one(MetricCode(code.clone())).await?;
+                Some(found.ok_or_else(|| ApiError::not_found("metric", &code))?.id)
             }
             None => None,
         };
-        let filter = ObservationFilter {
+        let filter = PeriodFilter {
             metric_id,
             from: from.map(|d| d.0),
             to: to.map(|d| d.0),

@@ -3,11 +3,12 @@
 use async_graphql::{Context, Object, Result};
 use entity::report;
 
-use super::loaders::{RegionId, ReportObservations, Slice, load};
+use super::loaders::{RegionId, ReportObservations, load};
 use super::observation::Observation;
-use super::paging::Page;
-use super::region::{Region, relation_page, window};
+use super::paging::{Page, relation_page, window};
+use super::region::Region;
 use super::scalars::Date;
+use crate::store::relations::Slice;
 
 /// A dated source document; every figure in it is an observation.
 pub struct Report(pub report::Model);
@@ -61,7 +62,7 @@ impl Report {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Page<Observation>> {
-        let window = window(first, after)?;
+        let window = window(ctx, first, after)?;
         let key = ReportObservations(Slice {
             parent: self.0.id,
             window,

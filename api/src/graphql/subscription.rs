@@ -1,17 +1,12 @@
 //! Live updates for dashboards, over the GraphQL websocket protocol at `/graphql/ws`.
 
 use async_graphql::{Context, Result, Subscription};
-use entity::report;
 use futures::Stream;
-use sea_orm::EntityTrait;
 use tokio::sync::broadcast::error::RecvError;
 
-use super::query::region_by_code;
+use super::context::{self, optional, region_by_code};
 use super::report::Report;
-use crate::db::Db;
-use crate::error::ApiError;
-use crate::import::post::Events;
-use crate::model::Level;
+use crate::store::reads;
 
 /// The subscription half of the schema.
 #[derive(Default)]
@@ -27,19 +22,11 @@ impl LiveSubscription {
         ctx: &Context<'_>,
         within: Option<String>,
     ) -> Result<impl Stream<Item = Report> + use<>> {
-        let scope = match within {
-            Some(code) => {
-                let region = region_by_code(ctx, &code).await?;
-                let level = Level::from_depth(region.level).unwrap_or(Level::Village);
-                Some((level, region.id))
-            }
-            None => None,
-        };
-        let events = ctx
-            .data_opt::<Events>()
-            .ok_or_else(|| ApiError::Internal("no event channel".into()))?;
-        let receiver = events.subscribe();
-        let db = ctx.data_unchecked::<Db>().read.clone();
+        let scope = optional(within.as_deref().map(|c| region_by_code(ctx, c)))
+            .await?
+            .map(|region| (region.level, region.id));
+        let receiver = context::writes(ctx)?.events().subscribe();
+        let db = context::read(ctx)?.clone();
         Ok(futures::stream::unfold(
             (receiver, db),
             move |(mut receiver, db)| async move {
@@ -57,7 +44,7 @@ impl LiveSubscription {
                     {
                         continue;
                     }
-                    match report::Entity::find_by_id(event.report_id).one(&db).await {
+                    match reads::report_by_id(&db, event.report_id).await {
                         Ok(Some(model)) => return Some((Report(model), (receiver, db))),
                         // Deleted since: nothing to announce.
                         Ok(None) => continue,

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::model::{Aggregation, Level, Qualifier, ValueType};
+use crate::domain::{Aggregation, Level, Qualifier, ValueType};
 
 /// One line of an NDJSON file.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,19 +38,40 @@ impl Record {
     }
 }
 
-/// A parse failure: the field at fault (`""` for the line as a whole) and what is wrong.
+/// What kind of fault a [`FieldError`] is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Fault {
+    /// The record is invalid in itself or references codes that do not exist (`BAD_INPUT`).
+    #[default]
+    Invalid,
+    /// The record is valid but contradicts stored data: a metric's value type or a region's level that
+    /// can no longer change (`CONFLICT`).
+    Conflict,
+}
+
+/// A field at fault: which field (`""` for the record as a whole), what is wrong, and what kind of fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
+    pub fault: Fault,
 }
 
 impl FieldError {
-    /// An error about `field`.
+    /// An invalid `field`.
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
             message: message.into(),
+            fault: Fault::Invalid,
+        }
+    }
+
+    /// A valid `field` that contradicts stored data.
+    pub fn conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            fault: Fault::Conflict,
+            ..FieldError::new(field, message)
         }
     }
 }

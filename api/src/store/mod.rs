@@ -1,33 +1,38 @@
-//! Connecting to SQLite or PostgreSQL and migrating.
+//! The store: every SQL statement outside the aggregation engine, and the connections they run on.
+//!
+//! [`Db`] connects to SQLite or PostgreSQL and migrates. The submodules hold the statements by concern:
+//! [`sql`] builds them with the backend's placeholders, [`within`] scopes rows to a region's subtree,
+//! [`reads`] and [`relations`] serve the read API, [`known`] loads what the importers compare against,
+//! [`writer`] writes records in batches, [`locks`] serializes writers across servers, [`changes`] tells
+//! which reports a write touched, [`exports`] reads the database back as records and [`tokens`] keeps
+//! the bearer tokens' hashes.
 //!
 //! SQLite runs in WAL mode with a pool of readers and a single writer connection: every write
 //! transaction begins `IMMEDIATE` on that one connection, so two writers never hold read locks that
 //! both need to upgrade. PostgreSQL uses one pool for both.
 
+pub mod changes;
+pub mod exports;
+pub mod known;
+pub mod locks;
+pub mod reads;
+pub mod relations;
+pub mod sql;
+pub mod tokens;
+pub mod within;
+pub mod writer;
+
 use std::str::FromStr;
-use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+pub use sql::Sql;
+
+use crate::config::Config;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
-
-/// How many read connections an SQLite database gets.
-const SQLITE_READERS: u32 = 8;
-/// How many connections a PostgreSQL pool holds.
-const POSTGRES_POOL: u32 = 16;
-/// Page cache of each SQLite reader connection, in KiB.
-const SQLITE_READER_CACHE_KIB: u32 = 16 * 1024;
-/// Page cache of the SQLite writer connection, in KiB: bulk imports update indexes at random places.
-const SQLITE_WRITER_CACHE_KIB: u32 = 64 * 1024;
-/// The PostgreSQL advisory lock key that serializes migrations ("civicgr" in ASCII).
-const MIGRATION_LOCK: i64 = 0x63_69_76_69_63_67_72;
-/// Prepared statements kept per connection.
-const STATEMENT_CACHE: usize = 32;
-/// How long SQLite waits for a lock held by another process before failing.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The database handles of a running civicgraph.
 #[derive(Clone, Debug)]
@@ -40,22 +45,24 @@ pub struct Db {
 
 impl Db {
     /// Connects to `url` (`sqlite://FILE` or `postgres://…`); an SQLite file is created if missing.
-    pub async fn connect(url: &str) -> Result<Db, DbErr> {
+    pub async fn connect(url: &str, config: &Config) -> Result<Db, DbErr> {
         if is_sqlite(url) {
-            let read =
-                Database::connect(sqlite_options(url, SQLITE_READERS, SQLITE_READER_CACHE_KIB)).await?;
-            let write = Database::connect(sqlite_options(url, 1, SQLITE_WRITER_CACHE_KIB)).await?;
+            let readers = sqlite_options(url, config, config.sqlite_readers, config.sqlite_reader_cache_kib);
+            let writer = sqlite_options(url, config, 1, config.sqlite_writer_cache_kib);
+            let read = Database::connect(readers).await?;
+            let write = Database::connect(writer).await?;
             Ok(Db { read, write })
         } else {
+            let statement_cache = config.statement_cache;
             let mut opts = ConnectOptions::new(url);
-            opts.max_connections(POSTGRES_POOL)
+            opts.max_connections(config.postgres_connections)
                 .min_connections(1)
-                .acquire_timeout(Duration::from_secs(30))
+                .acquire_timeout(config.postgres_acquire_timeout())
                 .sqlx_logging(false)
                 // The aggregation statements cost enough for the planner to JIT-compile them, which
                 // takes far longer than running them.
-                .map_sqlx_postgres_opts(|o| {
-                    o.statement_cache_capacity(STATEMENT_CACHE)
+                .map_sqlx_postgres_opts(move |o| {
+                    o.statement_cache_capacity(statement_cache)
                         .options([("jit", "off")])
                 });
             let read = Database::connect(opts).await?;
@@ -67,8 +74,8 @@ impl Db {
     }
 
     /// Connects to `url` and applies every pending migration.
-    pub async fn open(url: &str) -> Result<Db, DbErr> {
-        let db = Db::connect(url).await?;
+    pub async fn open(url: &str, config: &Config) -> Result<Db, DbErr> {
+        let db = Db::connect(url, config).await?;
         db.migrate().await?;
         Ok(db)
     }
@@ -80,11 +87,15 @@ impl Db {
             return Migrator::up(&self.write, None).await;
         }
         let lock = self.write.begin().await?;
-        lock.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
-            .await?;
+        locks::lock_exclusive(&lock, locks::MIGRATION_LOCK).await?;
         let result = Migrator::up(&self.write, None).await;
         lock.commit().await?;
         result
+    }
+
+    /// Checks that the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), DbErr> {
+        self.read.ping().await
     }
 
     /// Which SQL dialect the database speaks.
@@ -108,22 +119,24 @@ pub fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
-fn sqlite_options(url: &str, connections: u32, cache_kib: u32) -> ConnectOptions {
+fn sqlite_options(url: &str, config: &Config, connections: u32, cache_kib: u32) -> ConnectOptions {
+    let busy_timeout = config.sqlite_busy_timeout();
+    let statement_cache = config.statement_cache;
     let mut opts = ConnectOptions::new(url);
     opts.max_connections(connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(60))
+        .acquire_timeout(config.sqlite_acquire_timeout())
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+                .busy_timeout(busy_timeout)
                 .foreign_keys(true)
                 .pragma("cache_size", format!("-{cache_kib}"))
                 // Bulk inserts vary in row count; a small cache keeps their large prepared statements
                 // from piling up.
-                .statement_cache_capacity(STATEMENT_CACHE)
+                .statement_cache_capacity(statement_cache)
                 .pragma("temp_store", "memory")
         });
     opts

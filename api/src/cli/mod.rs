@@ -1,4 +1,6 @@
-//! The `civicgraph` command line: `serve`, `migrate`, `import`, `export`, `schema`, `generate`.
+//! The `civicgraph` command line: `serve`, `migrate`, `import`, `export`, `token`, `schema`, `generate`.
+
+pub mod token;
 
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
@@ -10,13 +12,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use tokio::io::AsyncRead;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{DEFAULT_ADDR, DEFAULT_DATABASE_URL, DEFAULT_IMPORT_BODY_LIMIT, ServerConfig};
-use crate::db::Db;
-use crate::import::generate::{self, Scale};
-use crate::import::{self, ImportOptions, ImportSummary, import_reader};
+use crate::config::{Config, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+use crate::generate::{self, Scale};
+use crate::ingest::{self, Counts, ImportOptions, ImportSummary, import_reader};
+use crate::interchange::export::export;
+use crate::store::{Db, reads};
 
 /// The demo dataset, built from the reports in the corpus.
-pub const DEMO_DATASET: &str = include_str!("../../data/demo.ndjson");
+pub const DEMO_DATASET: &str = include_str!("../../../data/demo.ndjson");
 
 /// civicgraph: an open data-aggregation API for local-governance statistics.
 #[derive(Parser, Debug)]
@@ -41,12 +44,8 @@ pub enum Command {
         /// Load the demo dataset first when the database holds no reports.
         #[arg(long)]
         demo: bool,
-        /// Require a token for reads too.
-        #[arg(long)]
-        private: bool,
-        /// Largest `POST /import` body, in bytes.
-        #[arg(long, default_value_t = DEFAULT_IMPORT_BODY_LIMIT)]
-        import_body_limit: usize,
+        #[command(flatten)]
+        config: Config,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -70,7 +69,7 @@ pub enum Command {
     /// Create, list and revoke the bearer tokens of importers and admins.
     Token {
         #[command(subcommand)]
-        command: crate::auth::TokenCommand,
+        command: token::TokenCommand,
     },
     /// Write a synthetic dataset as NDJSON to standard output.
     Generate {
@@ -106,34 +105,26 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = cli.database_url;
     match cli.command {
-        Command::Serve {
-            addr,
-            demo,
-            private,
-            import_body_limit,
-        } => {
-            let db = Db::open(&url).await?;
+        Command::Serve { addr, demo, config } => {
+            let db = Db::open(&url, &config).await?;
             if demo {
                 load_demo(&db).await?;
             }
-            let config = ServerConfig {
-                import_body_limit,
-                private,
-            };
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("serving GraphiQL at http://{}", listener.local_addr()?);
-            let state = crate::server::AppState::new(db, config);
-            crate::server::serve(listener, state, crate::server::shutdown_signal()).await?;
+            let state = crate::http::AppState::new(db, config);
+            crate::http::serve(listener, state, crate::http::shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            Db::open(&url).await?;
+            Db::open(&url, &Config::default()).await?;
             eprintln!("migrated {}", redact(&url));
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files, skip_invalid } => {
-            let db = Db::open(&url).await?;
-            let options = ImportOptions { skip_invalid };
+            let config = Config::default();
+            let db = Db::open(&url, &config).await?;
+            let options = ImportOptions::new(&config).skipping_invalid(skip_invalid);
             for file in files {
                 let summary = import_file(&db, &file, options).await?;
                 print_summary(&file.display().to_string(), &summary);
@@ -144,15 +135,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { within } => {
-            let db = Db::connect(&url).await?;
+            let db = Db::connect(&url, &Config::default()).await?;
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
-            import::export::export(&db, within.as_deref(), &mut out).await?;
+            export(&db, within.as_deref(), &mut out).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Token { command } => {
-            let db = Db::open(&url).await?;
-            crate::auth::run_command(&db, command).await
+            let db = Db::open(&url, &Config::default()).await?;
+            token::run_command(&db, command).await
         }
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
@@ -174,12 +165,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// Loads the demo dataset unless the database already holds reports.
 pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
-    use sea_orm::{EntityTrait, PaginatorTrait};
-    if entity::report::Entity::find().count(&db.read).await? > 0 {
+    if reads::report_count(&db.read).await? > 0 {
         tracing::info!("the database already holds reports; the demo dataset is not loaded");
         return Ok(());
     }
-    let summary = import::import_lines(
+    let summary = ingest::import_lines(
         db,
         ImportOptions::default(),
         DEMO_DATASET.lines().map(str::to_owned),
@@ -222,7 +212,7 @@ async fn import_file(db: &Db, path: &PathBuf, options: ImportOptions) -> anyhow:
 }
 
 fn print_summary(name: &str, s: &ImportSummary) {
-    let row = |kind: &str, c: &import::Counts| {
+    let row = |kind: &str, c: &Counts| {
         println!(
             "  {kind:<13} {:>9} created {:>9} updated {:>9} unchanged",
             c.created, c.updated, c.unchanged

@@ -1,101 +1,9 @@
 //! Checks of one record against the interchange rules and the codes known so far; each failure names
 //! its field.
 
-use std::collections::HashMap;
-
-use crate::model::{Level, ValueType};
-
 use super::record::{FieldError, MetricRecord, ProgramRecord, RegionRecord, ReportRecord};
-
-/// What the importer knows of a region: its id and the ids of its ancestors at each level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownRegion {
-    pub id: i64,
-    pub level: Level,
-    /// Ancestor-or-self id at each level (index 0 = province), 0 where there is none.
-    pub path: [i64; 5],
-    /// Hash of the stored content, to tell an unchanged upsert.
-    pub content: u64,
-    /// The line of this import that defined it; 0 when it came from the database.
-    pub line: u64,
-}
-
-/// What the importer knows of a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownMetric {
-    pub id: i64,
-    pub value_type: ValueType,
-    pub content: u64,
-    /// The line of this import that defined it; 0 when it came from the database.
-    pub line: u64,
-}
-
-/// What the importer knows of a program.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KnownProgram {
-    pub id: i64,
-    pub content: u64,
-    /// The line of this import that defined it; 0 when it came from the database.
-    pub line: u64,
-}
-
-/// Known regions by code, stored compactly: an import may know every region of the country.
-#[derive(Debug, Default)]
-pub struct KnownRegions {
-    index: HashMap<Box<str>, u32>,
-    entries: Vec<KnownRegion>,
-}
-
-impl KnownRegions {
-    /// The region with `code`.
-    pub fn get(&self, code: &str) -> Option<&KnownRegion> {
-        self.index.get(code).map(|&i| &self.entries[i as usize])
-    }
-
-    /// Whether a region has `code`.
-    pub fn contains_key(&self, code: &str) -> bool {
-        self.index.contains_key(code)
-    }
-
-    /// Adds or replaces the region with `code`.
-    pub fn insert(&mut self, code: String, region: KnownRegion) {
-        match self.index.get(code.as_str()) {
-            Some(&i) => self.entries[i as usize] = region,
-            None => {
-                let i = u32::try_from(self.entries.len()).expect("fewer than 4 billion regions");
-                self.index.insert(code.into_boxed_str(), i);
-                self.entries.push(region);
-            }
-        }
-    }
-
-    /// Every known region.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut KnownRegion> {
-        self.entries.iter_mut()
-    }
-
-    /// Makes room for `n` more regions.
-    pub fn reserve(&mut self, n: usize) {
-        self.index.reserve(n);
-        self.entries.reserve(n);
-    }
-}
-
-impl std::ops::Index<&String> for KnownRegions {
-    type Output = KnownRegion;
-
-    fn index(&self, code: &String) -> &KnownRegion {
-        self.get(code).expect("a known region")
-    }
-}
-
-/// The codes a record may reference: those in the database and those on earlier lines.
-#[derive(Debug, Default)]
-pub struct Known {
-    pub regions: KnownRegions,
-    pub metrics: HashMap<String, KnownMetric>,
-    pub programs: HashMap<String, KnownProgram>,
-}
+use crate::domain::ValueType;
+use crate::store::known::{Known, KnownRegion};
 
 fn check_len(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) {
     let n = value.chars().count();
@@ -123,7 +31,7 @@ pub fn region(known: &Known, r: &RegionRecord) -> Result<Option<KnownRegion>, Ve
             None => errors.push(FieldError::new("parent", format!("unknown region `{code}`"))),
             Some(p) => {
                 let own = known.regions.get(&r.code);
-                if code == &r.code || own.is_some_and(|own| p.path[own.level as usize] == own.id) {
+                if code == &r.code || own.is_some_and(|own| p.path.is_within(own.level, own.id)) {
                     errors.push(FieldError::new(
                         "parent",
                         format!(

@@ -1,49 +1,68 @@
-//! The SQL that writes imported records: single upserts for regions, metrics and programs, and batched
-//! inserts for reports and their observations.
+//! The SQL that writes records: single upserts for regions, metrics and programs, and batched inserts
+//! for reports and their observations. Callers pass plain column values; ids are resolved already.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
 
-use crate::model::{Level, Qualifier};
-use crate::sql::Sql;
+use super::Sql;
+use super::known::KnownRegion;
+use crate::domain::{Aggregation, Level, Qualifier, RegionPath, ValueType};
 
-use super::record::{MetricRecord, ProgramRecord, RegionRecord};
-use super::validate::KnownRegion;
+/// A region's columns as written.
+#[derive(Debug, Clone, Copy)]
+pub struct RegionColumns<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub level: Level,
+    pub population: Option<i64>,
+    pub aliases: Option<&'a [String]>,
+}
+
+/// A metric's columns as written.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricColumns<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub unit: &'a str,
+    pub value_type: ValueType,
+    pub aggregation: Aggregation,
+}
+
+/// A program's columns as written (its region resolved to an id).
+#[derive(Debug, Clone, Copy)]
+pub struct ProgramColumns<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub region_id: i64,
+    pub category: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub started_on: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+}
 
 /// Rows per multi-row observation INSERT (15 values a row stays below SQLite's 32766 bound values).
 const OBSERVATION_ROWS_PER_INSERT: usize = 1000;
 /// Rows per multi-row report INSERT or lookup.
 const REPORTS_PER_STATEMENT: usize = 500;
 
-/// The ancestor path of a region at `level` below `parent` (its own column is filled by
-/// [`fill_own_path_columns`] once it has an id; pass 0 until then).
-pub fn child_path(parent: Option<&KnownRegion>, level: Level, id: i64) -> [i64; 5] {
-    let mut path = [0; 5];
-    if let Some(p) = parent {
-        path[..level as usize].copy_from_slice(&p.path[..level as usize]);
-    }
-    path[level as usize] = id;
-    path
-}
-
 /// Inserts a new region and answers its id. Its own ancestor column stays NULL until
 /// [`fill_own_path_columns`] runs in the same transaction.
 pub async fn insert_region(
     tx: &DatabaseTransaction,
-    r: &RegionRecord,
+    r: &RegionColumns<'_>,
     parent: Option<&KnownRegion>,
 ) -> Result<i64, DbErr> {
-    let path = child_path(parent, r.level, 0);
+    let path = RegionPath::child(parent.map(|p| &p.path), r.level, 0);
     let mut sql = Sql::new(tx.get_database_backend());
     sql.push(
         "INSERT INTO region (code, name, level, parent_id, population, aliases, \
          province_id, city_id, county_id, town_id, village_id) VALUES (",
     );
-    sql.bind(r.code.clone())
+    sql.bind(r.code.to_owned())
         .push(", ")
-        .bind(r.name.clone())
+        .bind(r.name.to_owned())
         .push(", ")
         .bind(r.level.depth());
     sql.push(", ")
@@ -51,7 +70,7 @@ pub async fn insert_region(
         .push(", ")
         .bind(r.population);
     sql.push(", ").bind(aliases_json(r));
-    for p in path {
+    for p in path.ids() {
         sql.push(", ").bind(p);
     }
     sql.push(") RETURNING id");
@@ -63,12 +82,12 @@ pub async fn insert_region(
 pub async fn update_region(
     tx: &DatabaseTransaction,
     old: &KnownRegion,
-    r: &RegionRecord,
+    r: &RegionColumns<'_>,
     parent: Option<&KnownRegion>,
-) -> Result<[i64; 5], DbErr> {
+) -> Result<RegionPath, DbErr> {
     let backend = tx.get_database_backend();
     let mut sql = Sql::new(backend);
-    sql.push("UPDATE region SET name = ").bind(r.name.clone());
+    sql.push("UPDATE region SET name = ").bind(r.name.to_owned());
     sql.push(", level = ").bind(r.level.depth());
     sql.push(", parent_id = ").bind(parent.map(|p| p.id));
     sql.push(", population = ").bind(r.population);
@@ -76,17 +95,17 @@ pub async fn update_region(
     sql.push(" WHERE id = ").bind(old.id);
     tx.execute_raw(sql.build()).await?;
 
-    let path = child_path(parent, r.level, old.id);
+    let path = RegionPath::child(parent.map(|p| &p.path), r.level, old.id);
     if path != old.path {
-        let deepest = old.level.max(r.level) as usize;
+        let deepest = old.level.max(r.level);
         for table in ["region", "observation"] {
             let mut sql = Sql::new(backend);
             sql.push("UPDATE ").push(table).push(" SET ");
-            for (k, level) in Level::ALL.iter().enumerate().take(deepest + 1) {
+            for (k, (level, id)) in path.down_to(deepest).enumerate() {
                 if k > 0 {
                     sql.push(", ");
                 }
-                sql.push(level.column()).push(" = ").bind(path[k]);
+                sql.push(level.column()).push(" = ").bind(id);
             }
             sql.push(" WHERE ")
                 .push(old.level.column())
@@ -96,18 +115,6 @@ pub async fn update_region(
         }
     }
     Ok(path)
-}
-
-/// Whether a region has a child at `level` or above, which a level change to `level` would invert.
-pub async fn has_children_at_or_above(
-    tx: &DatabaseTransaction,
-    id: i64,
-    level: Level,
-) -> Result<bool, DbErr> {
-    let mut sql = Sql::new(tx.get_database_backend());
-    sql.push("SELECT id FROM region WHERE parent_id = ").bind(id);
-    sql.push(" AND level <= ").bind(level.depth()).push(" LIMIT 1");
-    Ok(tx.query_one_raw(sql.build()).await?.is_some())
 }
 
 /// Sets every region's own-level ancestor column to its id where it is still 0 (new regions).
@@ -123,9 +130,8 @@ pub async fn fill_own_path_columns(tx: &DatabaseTransaction) -> Result<(), DbErr
     Ok(())
 }
 
-fn aliases_json(r: &RegionRecord) -> Option<String> {
+fn aliases_json(r: &RegionColumns<'_>) -> Option<String> {
     r.aliases
-        .as_ref()
         .map(|a| serde_json::to_string(a).expect("strings serialize"))
 }
 
@@ -133,15 +139,15 @@ fn aliases_json(r: &RegionRecord) -> Option<String> {
 pub async fn upsert_metric(
     tx: &DatabaseTransaction,
     existing: Option<i64>,
-    m: &MetricRecord,
+    m: &MetricColumns<'_>,
 ) -> Result<i64, DbErr> {
     let mut sql = Sql::new(tx.get_database_backend());
-    let aggregation = m.effective_aggregation().as_str();
+    let aggregation = m.aggregation.as_str();
     match existing {
         Some(id) => {
-            sql.push("UPDATE metric SET name = ").bind(m.name.clone());
+            sql.push("UPDATE metric SET name = ").bind(m.name.to_owned());
             sql.push(", unit = ")
-                .bind(m.unit.clone())
+                .bind(m.unit.to_owned())
                 .push(", value_type = ")
                 .bind(m.value_type.as_str());
             sql.push(", aggregation = ")
@@ -153,11 +159,11 @@ pub async fn upsert_metric(
         }
         None => {
             sql.push("INSERT INTO metric (code, name, unit, value_type, aggregation) VALUES (");
-            sql.bind(m.code.clone())
+            sql.bind(m.code.to_owned())
                 .push(", ")
-                .bind(m.name.clone())
+                .bind(m.name.to_owned())
                 .push(", ")
-                .bind(m.unit.clone());
+                .bind(m.unit.to_owned());
             sql.push(", ")
                 .bind(m.value_type.as_str())
                 .push(", ")
@@ -172,15 +178,14 @@ pub async fn upsert_metric(
 pub async fn upsert_program(
     tx: &DatabaseTransaction,
     existing: Option<i64>,
-    p: &ProgramRecord,
-    region_id: i64,
+    p: &ProgramColumns<'_>,
 ) -> Result<i64, DbErr> {
     let mut sql = Sql::new(tx.get_database_backend());
     let values: [(&str, Value); 6] = [
-        ("name", p.name.clone().into()),
-        ("region_id", region_id.into()),
-        ("category", p.category.clone().into()),
-        ("description", p.description.clone().into()),
+        ("name", p.name.to_owned().into()),
+        ("region_id", p.region_id.into()),
+        ("category", p.category.map(str::to_owned).into()),
+        ("description", p.description.map(str::to_owned).into()),
         ("started_on", p.started_on.into()),
         ("ended_on", p.ended_on.into()),
     ];
@@ -199,7 +204,7 @@ pub async fn upsert_program(
         }
         None => {
             sql.push("INSERT INTO program (code, name, region_id, category, description, started_on, ended_on) VALUES (");
-            sql.bind(p.code.clone());
+            sql.bind(p.code.to_owned());
             for (_, v) in values {
                 sql.push(", ").bind(v);
             }
@@ -243,7 +248,7 @@ pub struct ObservationRow {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub quote: Option<String>,
-    pub path: [i64; 5],
+    pub path: RegionPath,
 }
 
 /// What became of a written report.
@@ -405,11 +410,25 @@ async fn insert_observations(
             .push(", ")
             .bind(o.quote.clone());
         sql.push(", ").bind(r.published_on);
-        for p in o.path {
+        for p in o.path.ids() {
             sql.push(", ").bind(p);
         }
         sql.push(")");
     }
     tx.execute_raw(sql.build()).await?;
     Ok(())
+}
+
+/// Deletes the report `external_id` with its observations; false when there was none.
+pub async fn delete_report(tx: &DatabaseTransaction, external_id: &str) -> Result<bool, DbErr> {
+    let backend = tx.get_database_backend();
+    let mut sql = Sql::new(backend);
+    sql.push("DELETE FROM observation WHERE report_id IN (SELECT id FROM report WHERE external_id = ")
+        .bind(external_id.to_owned())
+        .push(")");
+    tx.execute_raw(sql.build()).await?;
+    let mut sql = Sql::new(backend);
+    sql.push("DELETE FROM report WHERE external_id = ")
+        .bind(external_id.to_owned());
+    Ok(tx.execute_raw(sql.build()).await?.rows_affected() > 0)
 }

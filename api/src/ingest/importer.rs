@@ -1,0 +1,444 @@
+//! The [`Importer`]: one write transaction fed one record at a time, with every record checked
+//! against the codes known so far and reports written in batches.
+
+use std::collections::HashMap;
+
+use sea_orm::{DatabaseTransaction, DbErr};
+
+use super::{Counts, ImportOptions, ImportSummary, LineError, Numbering, Parsed, parse};
+use crate::domain::{Level, RegionPath};
+use crate::interchange::validate;
+use crate::interchange::{FieldError, MetricRecord, ProgramRecord, Record, RegionRecord, ReportRecord};
+use crate::store::Db;
+use crate::store::known::{
+    Known, KnownMetric, KnownProgram, KnownRegion, fingerprint, has_children_at_or_above, load_known,
+    metric_content, metric_has_observations, program_content, region_content,
+};
+use crate::store::writer::{
+    self, MetricColumns, ObservationRow, ProgramColumns, RegionColumns, ReportOutcome, ReportRow,
+};
+
+/// A record's result: `Ok`, or the fields at fault (the database failing is the outer error).
+type Checked = Result<Result<(), Vec<FieldError>>, DbErr>;
+
+/// An import in progress: one write transaction, fed one line at a time.
+pub struct Importer {
+    tx: DatabaseTransaction,
+    options: ImportOptions,
+    known: Known,
+    /// Content hash and line of every report seen in this file, by external id hash (regions, metrics
+    /// and programs remember their line in `known`).
+    seen: HashMap<u64, (u64, u64)>,
+    pending: Vec<ReportRow>,
+    pending_observations: usize,
+    next_placeholder: i64,
+    regions_inserted: bool,
+    summary: ImportSummary,
+}
+
+impl Importer {
+    /// Begins an import: opens the write transaction and loads the codes already in the database.
+    pub async fn begin(db: &Db, options: ImportOptions) -> Result<Importer, DbErr> {
+        let tx = db.begin_write().await?;
+        let known = load_known(&tx).await?;
+        Ok(Importer::with_known(tx, options, known))
+    }
+
+    /// An import inside `tx` that knows only `known` of the database (enough for the records it
+    /// will be given).
+    pub fn with_known(tx: DatabaseTransaction, options: ImportOptions, known: Known) -> Importer {
+        Importer {
+            tx,
+            options,
+            known,
+            seen: HashMap::new(),
+            pending: Vec::new(),
+            pending_observations: 0,
+            next_placeholder: -1,
+            regions_inserted: false,
+            summary: ImportSummary::default(),
+        }
+    }
+
+    /// Whether records are still being written (false once an all-or-nothing import saw an error).
+    fn writing(&self) -> bool {
+        self.options.skip_invalid || self.summary.error_count == 0
+    }
+
+    fn error(&mut self, line: u64, e: FieldError) {
+        self.summary.error_count += 1;
+        if self.summary.errors.len() < self.options.max_listed_errors {
+            self.summary.errors.push(LineError {
+                line,
+                field: e.field,
+                message: e.message,
+                fault: e.fault,
+            });
+        }
+    }
+
+    /// The error for a record whose key an earlier item of the same import defined differently.
+    fn twice(&self, kind: &str, key: &str, first: u64, field: &str) -> FieldError {
+        let place = match self.options.numbering {
+            Numbering::Lines => format!("on line {first}"),
+            Numbering::Indexes => format!("at index {}", first.saturating_sub(1)),
+        };
+        FieldError::new(
+            field,
+            format!("{kind} `{key}` appears {place} with different content"),
+        )
+    }
+
+    /// Takes line `line` (1-based) of the file.
+    pub async fn line(&mut self, line: u64, text: &str) -> Result<(), DbErr> {
+        self.take(parse(line, text)).await
+    }
+
+    /// Takes a line parsed by [`parse`] (possibly on another task).
+    pub async fn take(&mut self, parsed: Parsed) -> Result<(), DbErr> {
+        let Parsed {
+            line,
+            record,
+            report_hash,
+        } = parsed;
+        self.summary.lines = self.summary.lines.max(line);
+        let record = match record {
+            None => return Ok(()),
+            Some(Err(e)) => {
+                self.error(line, e);
+                return Ok(());
+            }
+            Some(Ok(r)) => r,
+        };
+        let result = match &record {
+            Record::Region(r) => self.region(line, r).await?,
+            Record::Metric(m) => self.metric(line, m).await?,
+            Record::Program(p) => self.program(line, p).await?,
+            Record::Report(r) => {
+                let hash = report_hash.unwrap_or_else(|| r.content_hash());
+                let content = fingerprint(&hash);
+                let key = fingerprint(&r.external_id);
+                match self.seen.get(&key) {
+                    Some(&(c, _)) if c == content => {
+                        self.summary.reports.unchanged += 1;
+                        return Ok(());
+                    }
+                    Some(&(_, first)) => {
+                        Err(vec![self.twice("report", &r.external_id, first, "external_id")])
+                    }
+                    None => {
+                        let result = self.report(r, hash).await?;
+                        if result.is_ok() {
+                            self.seen.insert(key, (content, line));
+                        }
+                        result
+                    }
+                }
+            }
+        };
+        if let Err(errors) = result {
+            errors.into_iter().for_each(|e| self.error(line, e));
+        }
+        Ok(())
+    }
+
+    fn placeholder(&mut self) -> i64 {
+        self.next_placeholder -= 1;
+        self.next_placeholder
+    }
+
+    async fn region(&mut self, line: u64, r: &RegionRecord) -> Checked {
+        let parent = match validate::region(&self.known, r) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e)),
+        };
+        let content = region_content(&r.name, r.level, parent.map(|p| p.id), r.population, &r.aliases);
+        let columns = RegionColumns {
+            code: &r.code,
+            name: &r.name,
+            level: r.level,
+            population: r.population,
+            aliases: r.aliases.as_deref(),
+        };
+        let existing = self.known.regions.get(&r.code).copied();
+        let writing = self.writing();
+        let entry = match existing {
+            Some(old) if old.content == content => {
+                self.summary.regions.unchanged += 1;
+                return Ok(Ok(()));
+            }
+            Some(old) if old.line > 0 => {
+                return Ok(Err(vec![self.twice("region", &r.code, old.line, "code")]));
+            }
+            Some(old) => {
+                if old.level != r.level
+                    && old.id > 0
+                    && has_children_at_or_above(&self.tx, old.id, r.level).await?
+                {
+                    let message = format!(
+                        "`{}` has children at or above the {} level, so it cannot become one",
+                        r.code,
+                        r.level.as_str()
+                    );
+                    return Ok(Err(vec![FieldError::conflict("level", message)]));
+                }
+                let path = if writing && old.id > 0 {
+                    writer::update_region(&self.tx, &old, &columns, parent.as_ref()).await?
+                } else {
+                    RegionPath::child(parent.as_ref().map(|p| &p.path), r.level, old.id)
+                };
+                if path != old.path {
+                    self.reroot_known(&old, r.level, path);
+                }
+                self.summary.regions.updated += 1;
+                KnownRegion {
+                    id: old.id,
+                    level: r.level,
+                    path,
+                    content,
+                    line,
+                }
+            }
+            None => {
+                let id = if writing {
+                    self.regions_inserted = true;
+                    writer::insert_region(&self.tx, &columns, parent.as_ref()).await?
+                } else {
+                    self.placeholder()
+                };
+                self.summary.regions.created += 1;
+                KnownRegion {
+                    id,
+                    level: r.level,
+                    path: RegionPath::child(parent.as_ref().map(|p| &p.path), r.level, id),
+                    content,
+                    line,
+                }
+            }
+        };
+        self.known.regions.insert(r.code.clone(), entry);
+        Ok(Ok(()))
+    }
+
+    /// Moves the known descendants of `old` under its new path.
+    fn reroot_known(&mut self, old: &KnownRegion, new_level: Level, path: RegionPath) {
+        let deepest = old.level.max(new_level);
+        for entry in self.known.regions.values_mut() {
+            if entry.path.is_within(old.level, old.id) {
+                entry.path.reroot(&path, deepest);
+            }
+        }
+    }
+
+    async fn metric(&mut self, line: u64, m: &MetricRecord) -> Checked {
+        if let Err(e) = validate::metric(m) {
+            return Ok(Err(e));
+        }
+        let columns = MetricColumns {
+            code: &m.code,
+            name: &m.name,
+            unit: &m.unit,
+            value_type: m.value_type,
+            aggregation: m.effective_aggregation(),
+        };
+        let content = metric_content(&m.name, &m.unit, m.value_type, columns.aggregation);
+        let existing = self.known.metrics.get(&m.code).copied();
+        if let Some(old) = existing {
+            if old.content == content {
+                self.summary.metrics.unchanged += 1;
+                return Ok(Ok(()));
+            }
+            if old.line > 0 {
+                return Ok(Err(vec![self.twice("metric", &m.code, old.line, "code")]));
+            }
+            if old.value_type != m.value_type
+                && old.id > 0
+                && metric_has_observations(&self.tx, old.id).await?
+            {
+                let message = format!(
+                    "metric `{}` already has observations as a {}; its value type cannot change",
+                    m.code,
+                    old.value_type.as_str()
+                );
+                return Ok(Err(vec![FieldError::conflict("value_type", message)]));
+            }
+        }
+        let id = match (self.writing(), existing) {
+            (true, Some(old)) if old.id > 0 => {
+                writer::upsert_metric(&self.tx, Some(old.id), &columns).await?
+            }
+            (true, None) => writer::upsert_metric(&self.tx, None, &columns).await?,
+            (_, Some(old)) => old.id,
+            (false, None) => self.placeholder(),
+        };
+        let counts = &mut self.summary.metrics;
+        if existing.is_some() {
+            counts.updated += 1
+        } else {
+            counts.created += 1
+        }
+        self.known.metrics.insert(
+            m.code.clone(),
+            KnownMetric {
+                id,
+                value_type: m.value_type,
+                content,
+                line,
+            },
+        );
+        Ok(Ok(()))
+    }
+
+    async fn program(&mut self, line: u64, p: &ProgramRecord) -> Checked {
+        let region = match validate::program(&self.known, p) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let content = program_content(
+            &p.name,
+            region.id,
+            &p.category,
+            &p.description,
+            p.started_on,
+            p.ended_on,
+        );
+        let columns = ProgramColumns {
+            code: &p.code,
+            name: &p.name,
+            region_id: region.id,
+            category: p.category.as_deref(),
+            description: p.description.as_deref(),
+            started_on: p.started_on,
+            ended_on: p.ended_on,
+        };
+        let existing = self.known.programs.get(&p.code).copied();
+        match existing {
+            Some(old) if old.content == content => {
+                self.summary.programs.unchanged += 1;
+                return Ok(Ok(()));
+            }
+            Some(old) if old.line > 0 => {
+                return Ok(Err(vec![self.twice("program", &p.code, old.line, "code")]));
+            }
+            _ => {}
+        }
+        let id = match (self.writing(), existing) {
+            (true, Some(old)) if old.id > 0 => {
+                writer::upsert_program(&self.tx, Some(old.id), &columns).await?
+            }
+            (true, None) => writer::upsert_program(&self.tx, None, &columns).await?,
+            (_, Some(old)) => old.id,
+            (false, None) => self.placeholder(),
+        };
+        let counts = &mut self.summary.programs;
+        if existing.is_some() {
+            counts.updated += 1
+        } else {
+            counts.created += 1
+        }
+        self.known
+            .programs
+            .insert(p.code.clone(), KnownProgram { id, content, line });
+        Ok(Ok(()))
+    }
+
+    async fn report(&mut self, r: &ReportRecord, hash: String) -> Checked {
+        if let Err(e) = validate::report(&self.known, r) {
+            return Ok(Err(e));
+        }
+        if !self.writing() {
+            return Ok(Ok(()));
+        }
+        let row = resolve_report(&self.known, r, hash);
+        self.pending_observations += row.observations.len();
+        self.pending.push(row);
+        if self.pending_observations >= self.options.batch_observations
+            || self.pending.len() >= self.options.batch_reports
+        {
+            self.flush().await?;
+        }
+        Ok(Ok(()))
+    }
+
+    async fn flush(&mut self) -> Result<(), DbErr> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if self.regions_inserted {
+            writer::fill_own_path_columns(&self.tx).await?;
+            self.regions_inserted = false;
+        }
+        let batch = std::mem::take(&mut self.pending);
+        self.pending_observations = 0;
+        for (row, outcome) in batch.iter().zip(writer::write_reports(&self.tx, &batch).await?) {
+            match outcome {
+                ReportOutcome::Created(_) => self.summary.reports.created += 1,
+                ReportOutcome::Replaced(_) => self.summary.reports.updated += 1,
+                ReportOutcome::Unchanged(_) => self.summary.reports.unchanged += 1,
+            }
+            if !matches!(outcome, ReportOutcome::Unchanged(_)) {
+                self.summary.observations += row.observations.len() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the import: commits what was written, or rolls everything back when an all-or-nothing
+    /// import found an invalid line.
+    pub async fn finish(mut self) -> Result<ImportSummary, DbErr> {
+        if self.writing() {
+            self.flush().await?;
+            if self.regions_inserted {
+                writer::fill_own_path_columns(&self.tx).await?;
+            }
+            self.tx.commit().await?;
+            self.summary.committed = true;
+        } else {
+            self.tx.rollback().await?;
+            self.summary.committed = false;
+            self.summary.regions = Counts::default();
+            self.summary.metrics = Counts::default();
+            self.summary.programs = Counts::default();
+            self.summary.reports = Counts::default();
+            self.summary.observations = 0;
+        }
+        Ok(self.summary)
+    }
+}
+
+/// Resolves a validated, normalized report's codes to ids.
+pub fn resolve_report(known: &Known, r: &ReportRecord, content_hash: String) -> ReportRow {
+    let observations = r
+        .observations
+        .iter()
+        .map(|o| {
+            let region = &known.regions[o.region.as_ref().expect("normalized and validated")];
+            ObservationRow {
+                metric_id: known.metrics[&o.metric].id,
+                region_id: region.id,
+                program_id: o.program.as_ref().map(|p| known.programs[p].id),
+                value: o.value,
+                qualifier: o.qualifier.unwrap_or_default(),
+                period_start: o.period_start.unwrap_or(r.published_on),
+                period_end: o.period_end.unwrap_or(r.published_on),
+                quote: o.quote.clone(),
+                path: region.path,
+            }
+        })
+        .collect();
+    ReportRow {
+        external_id: r.external_id.clone(),
+        title: r.title.clone(),
+        source: r.source.clone(),
+        url: r.url.clone(),
+        published_on: r.published_on,
+        authors: r
+            .authors
+            .as_ref()
+            .map(|a| serde_json::to_string(a).expect("strings serialize")),
+        region_id: r.region.as_ref().map(|c| known.regions[c].id),
+        body: r.body.clone(),
+        content_hash,
+        observations,
+    }
+}

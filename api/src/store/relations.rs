@@ -1,0 +1,166 @@
+//! The statements behind relation fields: one page of a relation for many parents at once.
+//!
+//! Every relation (a region's children, programs, reports and observations; a report's observations)
+//! is described by a [`Relation`]: where its rows live, which expression names each row's parent and
+//! the page order. [`load_slices`] answers the pages of many parents in one statement per distinct
+//! window and filter, so a request runs a number of statements bounded by its depth.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, FromQueryResult, Value};
+
+use super::Sql;
+use super::reads::Rows;
+
+/// Which slice of a relation to load for each parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window {
+    /// Rows to return (one more is fetched to tell whether there is a next page).
+    pub first: u64,
+    /// Rows to skip.
+    pub offset: u64,
+}
+
+/// The slice of a relation wanted for one parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Slice<F> {
+    pub parent: i64,
+    pub window: Window,
+    pub filter: F,
+}
+
+/// Filters of `Region.observations`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct PeriodFilter {
+    pub metric_id: Option<i64>,
+    /// Whole period on or after.
+    pub from: Option<NaiveDate>,
+    /// Whole period on or before.
+    pub to: Option<NaiveDate>,
+}
+
+/// Where a relation's rows live: the `FROM` clause (rows aliased `t`), the expression naming each row's
+/// parent, and the page order.
+#[derive(Clone, Copy, Debug)]
+pub struct Relation {
+    from: &'static str,
+    parent: &'static str,
+    order: &'static str,
+}
+
+/// `Region.children`, by code.
+pub const REGION_CHILDREN: Relation = Relation {
+    from: "region t",
+    parent: "t.parent_id",
+    order: "t.code",
+};
+/// `Region.programs`, by code.
+pub const REGION_PROGRAMS: Relation = Relation {
+    from: "program t",
+    parent: "t.region_id",
+    order: "t.code",
+};
+/// `Region.reports`, newest first.
+pub const REGION_REPORTS: Relation = Relation {
+    from: "report t",
+    parent: "t.region_id",
+    order: "t.published_on DESC, t.id DESC",
+};
+/// `Region.observations`, by period. An observation is about region `r` when its path equals r's,
+/// which the scope index answers once per metric.
+pub const REGION_OBSERVATIONS: Relation = Relation {
+    from: "region r JOIN observation t ON t.metric_id IN (SELECT id FROM metric) \
+           AND t.province_id = r.province_id AND t.city_id = r.city_id AND t.county_id = r.county_id \
+           AND t.town_id = r.town_id AND t.village_id = r.village_id",
+    parent: "r.id",
+    order: "t.period_start, t.id",
+};
+/// `Report.observations`, in the report's order.
+pub const REPORT_OBSERVATIONS: Relation = Relation {
+    from: "observation t",
+    parent: "t.report_id",
+    order: "t.id",
+};
+
+/// No filter beyond the parent.
+pub fn no_filter(_: &(), _: &mut Sql) {}
+
+/// Appends the conditions of a [`PeriodFilter`] on rows aliased `t`.
+pub fn period_filter(f: &PeriodFilter, sql: &mut Sql) {
+    if let Some(m) = f.metric_id {
+        sql.push(" AND t.metric_id = ").bind(m);
+    }
+    if let Some(from) = f.from {
+        sql.push(" AND t.period_start >= ").bind(Value::from(from));
+    }
+    if let Some(to) = f.to {
+        sql.push(" AND t.period_end <= ").bind(Value::from(to));
+    }
+}
+
+/// Loads the slices of one relation for many parents in one statement per distinct window and filter:
+/// the rows are numbered per parent with a window function and each parent's window is kept. A parent
+/// whose window comes back empty is counted separately, so `totalCount` is right there too.
+pub async fn load_slices<M: FromQueryResult, F: Copy + Eq + Hash>(
+    db: &DatabaseConnection,
+    relation: &Relation,
+    keys: &[Slice<F>],
+    filter: fn(&F, &mut Sql),
+) -> Result<HashMap<Slice<F>, Rows<M>>, DbErr> {
+    let Relation { from, parent, order } = relation;
+    let mut groups: HashMap<(Window, F), Vec<i64>> = HashMap::new();
+    for k in keys {
+        groups.entry((k.window, k.filter)).or_default().push(k.parent);
+    }
+    let mut out = HashMap::new();
+    for ((window, f), parents) in groups {
+        let mut sql = Sql::new(db.get_database_backend());
+        sql.push(&format!(
+            "SELECT * FROM (SELECT t.*, {parent} AS page_parent, \
+             ROW_NUMBER() OVER (PARTITION BY {parent} ORDER BY {order}) AS page_rn, \
+             COUNT(*) OVER (PARTITION BY {parent}) AS page_total FROM {from} WHERE {parent} IN "
+        ));
+        sql.bind_list(parents.iter().copied());
+        filter(&f, &mut sql);
+        sql.push(") p WHERE page_rn > ").bind(window.offset as i64);
+        sql.push(" AND page_rn <= ")
+            .bind((window.offset + window.first + 1) as i64);
+        sql.push(" ORDER BY page_parent, page_rn");
+        let mut found: HashMap<i64, Rows<M>> = HashMap::new();
+        for row in db.query_all_raw(sql.build()).await? {
+            let parent: i64 = row.try_get("", "page_parent")?;
+            let entry = found.entry(parent).or_insert_with(Rows::empty);
+            entry.total = row.try_get("", "page_total")?;
+            entry.rows.push(M::from_query_result(&row, "")?);
+        }
+        let empty: Vec<i64> = parents
+            .iter()
+            .copied()
+            .filter(|p| !found.contains_key(p))
+            .collect();
+        if !empty.is_empty() && (window.offset > 0 || window.first == 0) {
+            let mut sql = Sql::new(db.get_database_backend());
+            sql.push(&format!(
+                "SELECT {parent} AS parent, COUNT(*) AS n FROM {from} WHERE {parent} IN "
+            ));
+            sql.bind_list(empty.iter().copied());
+            filter(&f, &mut sql);
+            sql.push(&format!(" GROUP BY {parent}"));
+            for row in db.query_all_raw(sql.build()).await? {
+                let parent: i64 = row.try_get("", "parent")?;
+                found.entry(parent).or_insert_with(Rows::empty).total = row.try_get("", "n")?;
+            }
+        }
+        for parent in parents {
+            let key = Slice {
+                parent,
+                window,
+                filter: f,
+            };
+            out.insert(key, found.remove(&parent).unwrap_or_else(Rows::empty));
+        }
+    }
+    Ok(out)
+}
