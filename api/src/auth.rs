@@ -95,11 +95,6 @@ impl Caller {
     }
 }
 
-/// The caller of a GraphQL operation (anonymous when the request carries none).
-pub fn caller(ctx: &async_graphql::Context<'_>) -> Caller {
-    ctx.data_opt::<Caller>().copied().unwrap_or(Caller::Anonymous)
-}
-
 /// The token of an `Authorization` header value of the form `Bearer TOKEN`.
 pub fn bearer_token(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;

@@ -101,10 +101,10 @@ pub async fn export(db: &Db, within: Option<&str>, out: &mut impl Write) -> Resu
     loop {
         let reports = exports::reports(conn, &scope, after).await?;
         let Some(last) = reports.last() else { break };
-        after = last.id;
-        let ids: Vec<i64> = reports.iter().map(|r| r.id).collect();
+        after = last.report.id;
+        let ids: Vec<i64> = reports.iter().map(|r| r.report.id).collect();
         let mut observations = exports::observations(conn, &ids).await?.into_iter().peekable();
-        for r in reports {
+        for exports::ReportRow { report: r, region } in reports {
             let mut record = ReportRecord {
                 external_id: r.external_id,
                 title: r.title,
@@ -112,7 +112,7 @@ pub async fn export(db: &Db, within: Option<&str>, out: &mut impl Write) -> Resu
                 url: r.url,
                 published_on: r.published_on,
                 authors: string_list(r.authors),
-                region: r.region,
+                region,
                 body: r.body,
                 observations: Vec::new(),
             };

@@ -3,8 +3,8 @@
 //! reports with their observations).
 
 use chrono::NaiveDate;
-use entity::metric;
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryOrder};
+use entity::{metric, report};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryOrder, QueryResult};
 
 use super::Sql;
 use super::reads::region_by_code;
@@ -122,27 +122,28 @@ pub async fn programs(db: &DatabaseConnection, scope: &Scope) -> Result<Vec<Prog
     ProgramRow::find_by_statement(sql.build()).all(db).await
 }
 
-/// A report as exported, its region by code.
-#[derive(Debug, FromQueryResult)]
+/// A report as exported: the stored row and its region's code.
+#[derive(Debug)]
 pub struct ReportRow {
-    pub id: i64,
-    pub external_id: String,
-    pub title: String,
-    pub source: Option<String>,
-    pub url: Option<String>,
-    pub published_on: NaiveDate,
-    /// A JSON array.
-    pub authors: Option<String>,
+    pub report: report::Model,
     pub region: Option<String>,
-    pub body: Option<String>,
+}
+
+impl FromQueryResult for ReportRow {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(ReportRow {
+            report: report::Model::from_query_result(row, pre)?,
+            region: row.try_get(pre, "region_code")?,
+        })
+    }
 }
 
 /// The next page of reports whose region is in scope, by id, after the id `after`.
 pub async fn reports(db: &DatabaseConnection, scope: &Scope, after: i64) -> Result<Vec<ReportRow>, DbErr> {
     let mut sql = Sql::new(db.get_database_backend());
     sql.push(
-        "SELECT rp.id, rp.external_id, rp.title, rp.source, rp.url, rp.published_on, rp.authors, \
-         r.code AS region, rp.body FROM report rp LEFT JOIN region r ON r.id = rp.region_id WHERE rp.id > ",
+        "SELECT rp.*, r.code AS region_code FROM report rp LEFT JOIN region r ON r.id = rp.region_id \
+         WHERE rp.id > ",
     );
     sql.bind(after);
     if let Some((level, id)) = scope.within {

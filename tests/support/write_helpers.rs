@@ -1,10 +1,10 @@
-//! Helpers shared by the write tests (`writes`, `import_http`, `processes`).
-#![allow(dead_code)]
+//! Helpers shared by the write tests (`writes`, `import_http`, `processes`): a region tree, reports as
+//! GraphQL input and as interchange lines, tokens, posting, reading answers and counting rows.
 
-use civicgraph::auth::Role;
-use civicgraph::store::Db;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
+
+use crate::product::{Db, Role, create_token};
 
 /// A province with two cities; the first has a county with two towns of two villages each; two
 /// metrics and a program.
@@ -74,9 +74,7 @@ pub fn report_line(external_id: &str, title: &str, region: &str, n: usize) -> St
 
 /// Creates a token on `db`.
 pub async fn token(db: &Db, name: &str, role: Role) -> String {
-    civicgraph::cli::token::create_token(db, name, role)
-        .await
-        .expect("the token is created")
+    create_token(db, name, role).await.expect("the token is created")
 }
 
 /// Posts a GraphQL request to `base` (`http://host:port`) with an optional token.

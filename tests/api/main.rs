@@ -1,0 +1,12 @@
+//! The integration tests, one binary: one module per area, each over the support library
+//! (`civicgraph_tests`). Every per-backend test is made by `backend_test!` as `NAME::sqlite` and
+//! `NAME::postgres`; the PostgreSQL ones run when `TEST_DATABASE_URL` names a server and are skipped
+//! with a line on stderr when it does not.
+
+mod aggregate;
+mod import;
+mod import_http;
+mod processes;
+mod read_api;
+mod schema;
+mod writes;

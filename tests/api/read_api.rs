@@ -1,0 +1,290 @@
+//! The read API over HTTP: lookups, relation fields, `within` at every level, pagination, batching.
+
+use civicgraph_tests::{Backend, StatementCounter, TestServer, backend_test};
+use serde_json::{Value, json};
+
+/// A province with two cities; the first city has a county with two towns, each with two villages.
+fn tree() -> String {
+    let mut lines = vec![
+        r#"{"kind":"region","code":"P","name":"省甲","level":"province","parent":null,"population":1000000}"#
+            .to_owned(),
+        r#"{"kind":"region","code":"C1","name":"市一","level":"city","parent":"P"}"#.to_owned(),
+        r#"{"kind":"region","code":"C2","name":"市二","level":"city","parent":"P"}"#.to_owned(),
+        r#"{"kind":"region","code":"K1","name":"县一","level":"county","parent":"C1"}"#.to_owned(),
+    ];
+    for t in 1..=2 {
+        lines.push(format!(r#"{{"kind":"region","code":"T{t}","name":"镇{t}","level":"town","parent":"K1","aliases":["别名{t}"]}}"#));
+        for v in 1..=2 {
+            lines.push(format!(
+                r#"{{"kind":"region","code":"T{t}V{v}","name":"村{t}{v}","level":"village","parent":"T{t}"}}"#
+            ));
+        }
+    }
+    lines.push(
+        r#"{"kind":"metric","code":"visits","name":"走访人次","unit":"人次","value_type":"count"}"#
+            .to_owned(),
+    );
+    lines.push(
+        r#"{"kind":"metric","code":"rate","name":"办结率","unit":"%","value_type":"ratio"}"#.to_owned(),
+    );
+    lines.push(
+        r#"{"kind":"program","code":"prog","name":"四五行动","region":"T1","category":"outreach"}"#
+            .to_owned(),
+    );
+    lines.join("\n")
+}
+
+/// `n` reports about T1, each with three observations on its villages.
+fn reports(n: usize) -> String {
+    (0..n)
+        .map(|i| {
+            let day = 1 + i % 28;
+            format!(
+                r#"{{"kind":"report","external_id":"r{i}","title":"报告{i}","published_on":"2022-03-{day:02}","region":"T1","observations":[
+                {{"metric":"visits","region":"T1V1","value":{i},"period_start":"2022-01-01"}},
+                {{"metric":"visits","region":"T1V2","value":1,"program":"prog"}},
+                {{"metric":"rate","value":50.5,"qualifier":"approx"}}]}}"#
+            )
+            .replace('\n', "")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn codes(connection: &Value) -> Vec<String> {
+    connection["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+backend_test!(within_works_at_every_level);
+async fn within_works_at_every_level(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    s.import(&tree()).await;
+    let q = "query($w: String, $l: RegionLevel) { regions(within: $w, level: $l, first: 100) { totalCount edges { node { code } } } }";
+    let cases: [(&str, Option<&str>, &[&str]); 6] = [
+        (
+            "P",
+            None,
+            &["C1", "C2", "K1", "P", "T1", "T1V1", "T1V2", "T2", "T2V1", "T2V2"],
+        ),
+        (
+            "C1",
+            None,
+            &["C1", "K1", "T1", "T1V1", "T1V2", "T2", "T2V1", "T2V2"],
+        ),
+        ("K1", Some("TOWN"), &["T1", "T2"]),
+        ("T2", None, &["T2", "T2V1", "T2V2"]),
+        ("T1V1", None, &["T1V1"]),
+        ("C2", Some("VILLAGE"), &[]),
+    ];
+    for (within, level, expected) in cases {
+        let d = s.data(q, json!({"w": within, "l": level})).await;
+        assert_eq!(
+            codes(&d["regions"]),
+            expected,
+            "[{}] within {within} {level:?}",
+            backend.name()
+        );
+        assert_eq!(
+            d["regions"]["totalCount"],
+            expected.len(),
+            "[{}] totalCount",
+            backend.name()
+        );
+    }
+    let (code, message) = s.error_code(q, json!({"w": "NOPE"})).await;
+    assert_eq!(code, "NOT_FOUND");
+    assert!(message.contains("NOPE"), "{message}");
+    s.stop().await;
+}
+
+backend_test!(pagination_edges);
+async fn pagination_edges(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    s.import(&tree()).await;
+    let q = "query($f: Int, $a: String) { regions(first: $f, after: $a) { totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { code } } } }";
+    // Walk all ten regions three at a time.
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let d = s.data(q, json!({"f": 3, "a": after})).await;
+        let page = &d["regions"];
+        assert_eq!(page["totalCount"], 10);
+        assert_eq!(page["pageInfo"]["hasPreviousPage"], after.is_some());
+        seen.extend(codes(page));
+        if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = Some(page["pageInfo"]["endCursor"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        seen,
+        ["C1", "C2", "K1", "P", "T1", "T1V1", "T1V2", "T2", "T2V1", "T2V2"],
+        "[{}]",
+        backend.name()
+    );
+    // first: 0 gives no rows but the count; first above the cap is capped; negative is refused.
+    let d = s.data(q, json!({"f": 0})).await;
+    assert_eq!(codes(&d["regions"]).len(), 0);
+    assert_eq!(d["regions"]["pageInfo"]["hasNextPage"], true);
+    s.import(&reports(120)).await;
+    let d = s
+        .data(
+            "{ reports(first: 1000) { totalCount edges { node { externalId } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["reports"]["edges"].as_array().unwrap().len(), 100);
+    assert_eq!(d["reports"]["totalCount"], 120);
+    let d = s
+        .data("{ reports { edges { node { externalId } } } }", json!({}))
+        .await;
+    assert_eq!(d["reports"]["edges"].as_array().unwrap().len(), 20);
+    assert_eq!(s.error_code(q, json!({"f": -1})).await.0, "BAD_INPUT");
+    assert_eq!(
+        s.error_code(q, json!({"a": "not-a-cursor!"})).await.0,
+        "BAD_INPUT"
+    );
+    // Reports page newest first without gaps or repeats.
+    let rq = "query($a: String) { reports(first: 7, after: $a) { pageInfo { hasNextPage endCursor } edges { node { externalId publishedOn } } } }";
+    let mut ids = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let d = s.data(rq, json!({"a": after})).await;
+        for e in d["reports"]["edges"].as_array().unwrap() {
+            ids.push((
+                e["node"]["publishedOn"].as_str().unwrap().to_owned(),
+                e["node"]["externalId"].as_str().unwrap().to_owned(),
+            ));
+        }
+        if !d["reports"]["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = Some(d["reports"]["pageInfo"]["endCursor"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(ids.len(), 120);
+    let mut dedup = ids.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(dedup.len(), 120, "no report twice");
+    assert!(ids.windows(2).all(|w| w[0].0 >= w[1].0), "newest first");
+    s.stop().await;
+}
+
+backend_test!(relation_fields);
+async fn relation_fields(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    s.import(&tree()).await;
+    s.import(&reports(3)).await;
+    let d = s
+        .data(
+            r#"{ region(code: "T1V1") { name level parent { code } ancestors { code level }
+                 observations(metric: "visits") { totalCount edges { node { value periodStart periodEnd report { externalId } } } } }
+               t1: region(code: "T1") { aliases children(first: 1) { totalCount pageInfo { hasNextPage } edges { node { code } } }
+                 programs { edges { node { code category region { code } } } }
+                 reports(first: 2) { totalCount edges { node { externalId } } } }
+               report(externalId: "r2") { title publishedOn region { code }
+                 observations { totalCount edges { node { value qualifier metric { code unit valueType aggregation } region { code } program { code } } } } }
+               metric(code: "rate") { aggregation valueType }
+               nothing: region(code: "none") { code } }"#,
+            json!({}),
+        )
+        .await;
+    let name = backend.name();
+    assert_eq!(d["region"]["level"], "VILLAGE", "[{name}]");
+    assert_eq!(d["region"]["parent"]["code"], "T1");
+    assert_eq!(
+        d["region"]["ancestors"],
+        json!([{"code":"P","level":"PROVINCE"},{"code":"C1","level":"CITY"},{"code":"K1","level":"COUNTY"},{"code":"T1","level":"TOWN"}])
+    );
+    let obs = &d["region"]["observations"];
+    assert_eq!(obs["totalCount"], 3);
+    assert_eq!(obs["edges"][0]["node"]["periodStart"], "2022-01-01");
+    assert_eq!(obs["edges"][0]["node"]["periodEnd"], "2022-03-01");
+    assert_eq!(d["t1"]["aliases"], json!(["别名1"]));
+    assert_eq!(d["t1"]["children"]["totalCount"], 2);
+    assert_eq!(d["t1"]["children"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(codes(&d["t1"]["children"]), ["T1V1"]);
+    assert_eq!(
+        d["t1"]["programs"]["edges"][0]["node"],
+        json!({"code":"prog","category":"outreach","region":{"code":"T1"}})
+    );
+    assert_eq!(d["t1"]["reports"]["totalCount"], 3);
+    assert_eq!(
+        d["t1"]["reports"]["edges"][0]["node"]["externalId"], "r2",
+        "newest first"
+    );
+    let r = &d["report"];
+    assert_eq!(r["publishedOn"], "2022-03-03");
+    assert_eq!(r["observations"]["totalCount"], 3);
+    let third = &r["observations"]["edges"][2]["node"];
+    assert_eq!(
+        third["region"]["code"], "T1",
+        "an observation without region takes the report's"
+    );
+    assert_eq!(third["qualifier"], "APPROX");
+    assert_eq!(third["metric"]["aggregation"], "MEAN");
+    assert_eq!(r["observations"]["edges"][1]["node"]["program"]["code"], "prog");
+    assert!(d["nothing"].is_null());
+    s.stop().await;
+}
+
+backend_test!(relation_fields_are_batched);
+/// A query for 50 reports, each with its observations, each with metric, region and region.parent,
+/// runs as many SQL statements as the same query for 5 reports.
+async fn relation_fields_are_batched(backend: Backend) {
+    let counter = StatementCounter::default();
+    let s = TestServer::start_with(&backend, Default::default(), |db| counter.install(db)).await;
+    s.import(&tree()).await;
+    s.import(&reports(50)).await;
+    let q = "query($n: Int) { reports(first: $n) { edges { node { externalId observations { edges { node { value metric { code } region { code parent { code } } } } } } } } }";
+    let mut counts = Vec::new();
+    for n in [5, 50] {
+        counter.reset();
+        let d = s.data(q, json!({"n": n})).await;
+        let edges = d["reports"]["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), n);
+        assert!(
+            edges
+                .iter()
+                .all(|e| e["node"]["observations"]["edges"].as_array().unwrap().len() == 3)
+        );
+        assert_eq!(
+            edges[0]["node"]["observations"]["edges"][0]["node"]["region"]["parent"]["code"],
+            "T1"
+        );
+        counts.push(counter.get());
+    }
+    assert_eq!(
+        counts[0],
+        counts[1],
+        "[{}] statements for 5 and 50 reports",
+        backend.name()
+    );
+    assert!(counts[1] <= 6, "[{}] {} statements", backend.name(), counts[1]);
+    s.stop().await;
+}
+
+backend_test!(http_endpoints);
+async fn http_endpoints(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    let health = s.client.get(format!("{}/healthz", s.url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let page = s.client.get(format!("{}/", s.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().to_lowercase().contains("graphiql"));
+    let resp = s
+        .client
+        .post(format!("{}/graphql", s.url))
+        .body("{not json")
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    s.stop().await;
+}

@@ -1,0 +1,159 @@
+//! `reportPosted` subscriptions over graphql-transport-ws: who hears what, and tokens on a private server.
+
+use civicgraph_tests::write_helpers::*;
+use civicgraph_tests::{Backend, Config, Role, TestServer, backend_test};
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use super::post;
+
+/// A graphql-transport-ws client.
+struct WsClient {
+    ws: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl WsClient {
+    async fn connect(base: &str, payload: Value) -> WsClient {
+        let url = format!("{}/graphql/ws", base.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().unwrap();
+        request
+            .headers_mut()
+            .insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        let (ws, response) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("the websocket opens");
+        assert_eq!(
+            response.headers()["sec-websocket-protocol"],
+            "graphql-transport-ws"
+        );
+        let mut client = WsClient { ws };
+        client
+            .send(json!({"type": "connection_init", "payload": payload}))
+            .await;
+        client
+    }
+
+    async fn send(&mut self, message: Value) {
+        self.ws
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    /// The next protocol message (pings answered), or None when the server closed or `seconds` passed.
+    async fn next(&mut self, seconds: f64) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs_f64(seconds);
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()??;
+            match message.ok()? {
+                Message::Text(text) => {
+                    let v: Value = serde_json::from_str(&text).unwrap();
+                    if v["type"] == "ping" {
+                        self.send(json!({"type": "pong"})).await;
+                        continue;
+                    }
+                    return Some(v);
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+}
+
+backend_test!(subscribers_hear_of_reports_within_their_region);
+async fn subscribers_hear_of_reports_within_their_region(backend: Backend) {
+    bounded(120, async {
+        let s = TestServer::start(&backend).await;
+        s.import(&tree()).await;
+        let t = token(&s.db, "importer", Role::Importer).await;
+        let name = backend.name();
+
+        let mut ws = WsClient::connect(&s.url, json!({})).await;
+        assert_eq!(ws.next(10.0).await.expect("an ack")["type"], "connection_ack");
+        ws.send(json!({"id": "k1", "type": "subscribe", "payload": {
+            "query": "subscription { reportPosted(within: \"K1\") { externalId title region { code } observations { totalCount } } }"
+        }}))
+        .await;
+        // Until the subscription is listening, posts may go unheard: post until one is heard.
+        let mut heard = None;
+        for i in 0..50 {
+            post(&s, &t, &report(&format!("warmup-{i}"), "预热", "T1V1", 1)).await;
+            if let Some(m) = ws.next(0.2).await {
+                heard = Some(m);
+                break;
+            }
+        }
+        let heard = heard.expect("the subscription hears a report within K1");
+        assert_eq!(heard["type"], "next", "{heard}");
+        while ws.next(0.3).await.is_some() {}
+
+        // Outside K1: not heard. Inside: heard, once, after it committed. Unchanged: not heard.
+        assert_eq!(status(&post(&s, &t, &report("outside", "外", "K2", 2)).await), "CREATED");
+        assert_eq!(status(&post(&s, &t, &report("inside", "内", "T2", 2)).await), "CREATED");
+        assert_eq!(status(&post(&s, &t, &report("inside", "内", "T2", 2)).await), "UNCHANGED");
+        let m = ws.next(10.0).await.expect("the report within K1 is heard");
+        assert_eq!(m["id"], "k1");
+        let r = &m["payload"]["data"]["reportPosted"];
+        assert_eq!(r["externalId"], "inside", "[{name}] {m}");
+        assert_eq!(r["region"]["code"], "T2");
+        assert_eq!(r["observations"]["totalCount"], 2);
+        assert!(ws.next(0.5).await.is_none(), "[{name}] nothing else is heard");
+
+        // A replacement and a bulk import are heard too; a report outside in the same file is not.
+        assert_eq!(status(&post(&s, &t, &report("inside", "内（修订）", "T2", 3)).await), "REPLACED");
+        let m = ws.next(10.0).await.expect("the replacement is heard");
+        assert_eq!(m["payload"]["data"]["reportPosted"]["title"], "内（修订）");
+        let body = [
+            report_line("bulk-outside", "外", "C2", 1),
+            report_line("bulk-inside", "内", "T1V2", 1),
+        ]
+        .join("\n");
+        let resp = s
+            .client
+            .post(format!("{}/import", s.url))
+            .bearer_auth(&t)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let m = ws.next(10.0).await.expect("the import is heard");
+        assert_eq!(m["payload"]["data"]["reportPosted"]["externalId"], "bulk-inside", "[{name}] {m}");
+        assert!(ws.next(0.5).await.is_none(), "[{name}] nothing else is heard");
+
+        // An unknown region is NOT_FOUND.
+        ws.send(json!({"id": "x", "type": "subscribe", "payload": {
+            "query": "subscription { reportPosted(within: \"NOPE\") { externalId } }"
+        }}))
+        .await;
+        let m = ws.next(10.0).await.expect("an answer");
+        assert_eq!(m["payload"]["errors"][0]["extensions"]["code"], "NOT_FOUND", "{m}");
+        s.stop().await;
+    })
+    .await;
+}
+
+backend_test!(a_private_server_refuses_websockets_without_a_token);
+async fn a_private_server_refuses_websockets_without_a_token(backend: Backend) {
+    bounded(60, async {
+        let config = Config {
+            private: true,
+            ..Config::default()
+        };
+        let s = TestServer::start_with(&backend, config, |_| {}).await;
+        let t = token(&s.db, "dashboard", Role::Importer).await;
+        let mut ws = WsClient::connect(&s.url, json!({})).await;
+        let m = ws.next(10.0).await;
+        assert!(
+            m.is_none() || m.as_ref().unwrap()["type"] != "connection_ack",
+            "{m:?}"
+        );
+        let mut ws = WsClient::connect(&s.url, json!({"Authorization": format!("Bearer {t}")})).await;
+        assert_eq!(ws.next(10.0).await.expect("an ack")["type"], "connection_ack");
+        s.stop().await;
+    })
+    .await;
+}

@@ -1,0 +1,15 @@
+//! The product's items that the tests use, re-exported from this one place: when the library's modules
+//! move, only these paths change, not the tests.
+
+pub use civicgraph::auth::{Role, authenticate, hash_token};
+pub use civicgraph::cli::token::create_token;
+/// The server's settings and limits (fields `private`, `import_body_limit`, …).
+pub use civicgraph::config::Config;
+/// The GraphQL schema as SDL, as `schema.graphql` at the project root holds it.
+pub use civicgraph::graphql::sdl as schema_sdl;
+pub(crate) use civicgraph::http::{AppState, serve};
+pub use civicgraph::ingest::{ImportOptions, ImportSummary, import_lines};
+/// Writes the database (or the part `within` a region) as interchange lines.
+pub use civicgraph::interchange::export::export as export_ndjson;
+pub use civicgraph::store::Db;
+pub use civicgraph::store::tokens::{list as list_tokens, revoke as revoke_token};
