@@ -252,6 +252,9 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
     if value_expr(spec.function).is_some() {
         sql.push(", MAX(CASE WHEN sup = 0 THEN v END) AS value");
     }
+    if spec.function == Aggregation::Last {
+        sql.push(", MAX(CASE WHEN sup = 0 THEN last_q END) AS last_qualifier");
+    }
     if spec.with_sources {
         sql.push(", MAX(CASE WHEN sup = 0 THEN sources END) AS sources");
     }
@@ -265,6 +268,10 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
     ));
     if let Some(expr) = value_expr(spec.function) {
         sql.push(&format!(", {expr} AS v"));
+    }
+    if spec.function == Aggregation::Last {
+        // Rule 6: LAST answers one figure, with that figure's own qualifier.
+        sql.push(", MAX(CASE WHEN c.rn = 1 THEN t.qualifier END) AS last_q");
     }
     if spec.with_sources {
         let list = dialect::id_list(backend, "t.report_id");
@@ -296,6 +303,11 @@ fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRo
     };
     let (value, qualifier) = match spec.function {
         Aggregation::Count => (Some(counted as f64), Qualifier::Exact),
+        Aggregation::Last => (
+            row.try_get::<Option<f64>>("", "value")?,
+            row.try_get::<Option<Qualifier>>("", "last_qualifier")?
+                .unwrap_or_default(),
+        ),
         _ => (
             row.try_get::<Option<f64>>("", "value")?,
             combine_qualifiers(flag("q_over")?, flag("q_under")?, flag("q_approx")?),

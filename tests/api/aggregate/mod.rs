@@ -341,7 +341,8 @@ async fn functions(backend: Backend) {
 }
 
 backend_test!(qualifiers);
-/// Rule 6: every combination of qualifiers, superseded inputs not counting, COUNT always EXACT.
+/// Rule 6: every combination of qualifiers, superseded inputs not counting, COUNT always EXACT, LAST the
+/// qualifier of the figure it answers.
 async fn qualifiers(backend: Backend) {
     let s = started(&backend).await;
     let (f, t) = Y22;
@@ -382,6 +383,30 @@ async fn qualifiers(backend: Backend) {
         )
         .await;
     assert!(agg_rows(&d).iter().all(|r| r.contains(" EXACT ")), "{d}");
+    // LAST answers one figure, the later day's (October: the whole month), with its own qualifier.
+    let last = [
+        "EXACT", "OVER", "OVER", "NEARLY", "UNDER", "UNDER", "NEARLY", "UNDER", "APPROX", "EXACT", "NEARLY",
+        "APPROX",
+    ];
+    let d = s
+        .data(
+            AGG,
+            json!({"m": "qmix", "w": "T6", "g": "MONTH", "f": f, "t": t, "fn": "LAST"}),
+        )
+        .await;
+    let rows = agg_rows(&d);
+    assert_eq!(rows.len(), 12, "[{}] {rows:?}", s.backend.name());
+    for (m, (row, q)) in rows.iter().zip(last).enumerate() {
+        let (value, counts) = if m == 9 { ("10", "1/1") } else { ("2", "2/0") };
+        let parts: Vec<&str> = row.split(' ').collect();
+        assert_eq!(
+            &parts[3..],
+            [value, q, counts],
+            "[{}] LAST, month {}: {row}",
+            s.backend.name(),
+            m + 1
+        );
+    }
     // The year: 11 × 3 + 10 from 23 counted figures, one superseded; mixed qualifiers: APPROX.
     check_agg(
         &s,
