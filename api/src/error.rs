@@ -21,6 +21,20 @@ pub enum ApiError {
     Forbidden(String),
     /// The write conflicts with the data (`CONFLICT`).
     Conflict(String),
+    /// The HTTP method is not allowed here, e.g. a mutation over `GET` (`METHOD_NOT_ALLOWED`).
+    MethodNotAllowed(String),
+    /// The request body is over a limit (`PAYLOAD_TOO_LARGE`).
+    PayloadTooLarge(String),
+    /// The request body is not of a supported media type (`UNSUPPORTED_MEDIA_TYPE`).
+    UnsupportedMediaType(String),
+    /// The query would cost more than the limits allow; refused before it ran (`TOO_COMPLEX`).
+    TooComplex(String),
+    /// The client sent too many requests; retry after a second (`RATE_LIMITED`).
+    RateLimited(String),
+    /// The request ran out of its time (`TIMEOUT`).
+    Timeout(String),
+    /// The database cannot be reached now; retry later (`SERVICE_UNAVAILABLE`).
+    Unavailable(String),
     /// Something failed on the server's side (`INTERNAL`); details are logged, not shown.
     Internal(String),
 }
@@ -34,6 +48,13 @@ impl ApiError {
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::Conflict(_) => "CONFLICT",
+            ApiError::MethodNotAllowed(_) => "METHOD_NOT_ALLOWED",
+            ApiError::PayloadTooLarge(_) => "PAYLOAD_TOO_LARGE",
+            ApiError::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            ApiError::TooComplex(_) => "TOO_COMPLEX",
+            ApiError::RateLimited(_) => "RATE_LIMITED",
+            ApiError::Timeout(_) => "TIMEOUT",
+            ApiError::Unavailable(_) => "SERVICE_UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -46,6 +67,12 @@ impl ApiError {
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooComplex(_) => StatusCode::BAD_REQUEST,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Timeout(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,15 +95,29 @@ impl ApiError {
         self.respond(body)
     }
 
-    /// `body` with this error's status (and a `WWW-Authenticate` challenge when a token is missing).
+    /// `body` with this error's status and headers.
     fn respond(&self, body: serde_json::Value) -> Response {
         let mut response = (self.status(), axum::Json(body)).into_response();
-        if matches!(self, ApiError::Unauthenticated(_)) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        }
+        self.add_headers(&mut response);
         response
+    }
+
+    /// The headers that go with this error: a `WWW-Authenticate` challenge when a token is missing,
+    /// `Retry-After` when the client should come back later, `Allow` for a refused method.
+    pub fn add_headers(&self, response: &mut Response) {
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unauthenticated(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::RateLimited(_) | ApiError::Unavailable(_) | ApiError::Timeout(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ApiError::MethodNotAllowed(_) => {
+                headers.insert(header::ALLOW, HeaderValue::from_static("POST"));
+            }
+            _ => {}
+        }
     }
 
     /// The message shown to the client.
@@ -87,7 +128,14 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Unauthenticated(m)
             | ApiError::Forbidden(m)
-            | ApiError::Conflict(m) => m,
+            | ApiError::Conflict(m)
+            | ApiError::MethodNotAllowed(m)
+            | ApiError::PayloadTooLarge(m)
+            | ApiError::UnsupportedMediaType(m)
+            | ApiError::TooComplex(m)
+            | ApiError::RateLimited(m)
+            | ApiError::Timeout(m)
+            | ApiError::Unavailable(m) => m,
         }
     }
 
@@ -103,9 +151,23 @@ impl ApiError {
 }
 
 impl From<DbErr> for ApiError {
+    /// `SERVICE_UNAVAILABLE` when the database cannot be reached, `TIMEOUT` when a statement ran out
+    /// of time, else `INTERNAL`; the details are logged, not shown.
     fn from(err: DbErr) -> Self {
-        tracing::error!(error = %err, "database error");
-        ApiError::Internal(err.to_string())
+        match crate::store::failure(&err) {
+            crate::store::Failure::Unreachable => {
+                tracing::warn!(error = %err, "the database cannot be reached");
+                ApiError::Unavailable("the database cannot be reached now; retry shortly".into())
+            }
+            crate::store::Failure::TimedOut => {
+                tracing::warn!(error = %err, "a statement ran out of time");
+                ApiError::Timeout("the request ran out of time".into())
+            }
+            crate::store::Failure::Other => {
+                tracing::error!(error = %err, "database error");
+                ApiError::Internal(err.to_string())
+            }
+        }
     }
 }
 

@@ -4,6 +4,8 @@
 //! with a line on stderr when it does not.
 
 mod aggregate;
+mod assets;
+mod graphql_http;
 mod import;
 mod import_http;
 mod processes;

@@ -1,38 +1,87 @@
-//! `POST /graphql`, GraphiQL, and GraphQL over websocket at `/graphql/ws`.
+//! `/graphql` (`POST`, and `GET` for queries; see `protocol`) and GraphQL over websocket at
+//! `/graphql/ws`.
 
 use std::sync::Arc;
 
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use axum::extract::State;
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 
-use super::AppState;
+use super::protocol::{
+    AnswerFormat, answer, header_str, is_query, refused, request_from_body, request_from_query_string,
+};
+use super::{AppState, assets};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::graphql::context::execute;
 use crate::graphql::loaders;
 
+/// `GET /graphql`: a query from the URL's query string. Without `query`, a browser (one that
+/// accepts HTML) gets the GraphiQL page.
+pub(super) async fn graphql_get(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    params: Result<Query<Vec<(String, String)>>, QueryRejection>,
+) -> Response {
+    let format = AnswerFormat::negotiate(&headers);
+    let has_query = params
+        .as_ref()
+        .is_ok_and(|Query(p)| p.iter().any(|(name, _)| name == "query"));
+    if header_str(&headers, header::ACCEPT).is_some_and(|a| a.contains("text/html")) && !has_query {
+        return assets::graphiql_page().await;
+    }
+    let request = params
+        .map_err(|e| ApiError::bad_input(format!("the query string could not be read: {}", e.body_text())))
+        .and_then(|Query(params)| request_from_query_string(params));
+    let request = match request {
+        Ok(request) => request,
+        Err(e) => return refused(format, e),
+    };
+    if !is_query(&request) {
+        let e =
+            ApiError::MethodNotAllowed("only queries can be sent with GET: send mutations with POST".into());
+        return refused(format, e);
+    }
+    run(&state, &headers, format, request).await
+}
+
+/// `POST /graphql`: one request as a JSON object (`application/json`, UTF-8).
+pub(super) async fn graphql_post(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let format = AnswerFormat::negotiate(&headers);
+    match request_from_body(&headers, body, state.config.graphql_body_limit) {
+        Ok(request) => run(&state, &headers, format, request).await,
+        Err(e) => refused(format, e),
+    }
+}
+
 /// Runs a GraphQL request as its bearer token's caller (reads need a token only on a private server;
 /// mutations check the role themselves). Errors that async-graphql raises on its own (unparsable
 /// query, bad variables) get `extensions.code` `BAD_INPUT` too.
-pub(super) async fn graphql(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    req: GraphQLRequest,
+async fn run(
+    state: &AppState,
+    headers: &HeaderMap,
+    format: AnswerFormat,
+    request: async_graphql::Request,
 ) -> Response {
-    let caller = match auth::caller_from_headers(&state.db, &headers).await {
+    let caller = match auth::caller_from_headers(&state.db, headers).await {
         Ok(caller) => caller,
-        Err(e) => return ApiError::from(e).into_graphql_response(),
+        Err(e) => return refused(format, ApiError::from(e)),
     };
     if state.config.private
         && let Err(e) = caller.require_token()
     {
-        return e.into_graphql_response();
+        return refused(format, e);
     }
-    let request = req.into_inner().data(caller);
+    let request = request.data(caller);
     let mut response = execute(&state.schema, state.db.read.clone(), request).await;
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
@@ -40,7 +89,7 @@ pub(super) async fn graphql(
             extensions.set("code", "BAD_INPUT");
         }
     }
-    GraphQLResponse::from(response).into_response()
+    answer(format, response)
 }
 
 /// GraphQL over websocket (`graphql-transport-ws`, and the older `graphql-ws`). The token is taken
@@ -89,14 +138,4 @@ async fn connection_data(
     data.insert(caller);
     data.insert(loaders::new_loader(state.db.read.clone()));
     Ok(data)
-}
-
-/// GraphiQL, speaking to `/graphql` and `/graphql/ws`.
-pub(super) async fn graphiql() -> impl IntoResponse {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .finish(),
-    )
 }

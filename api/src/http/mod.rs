@@ -1,8 +1,11 @@
-//! The HTTP server: `POST /graphql`, GraphiQL at `GET /`, subscriptions at `/graphql/ws`, the NDJSON
-//! bulk import `POST /import` and `GET /healthz`. Handlers are small and share one [`AppState`].
+//! The HTTP server: GraphQL over HTTP at `/graphql` (`POST`, and `GET` for queries), GraphiQL and its
+//! files at `GET /` and `GET /assets/…` (embedded, see `assets`), subscriptions at `/graphql/ws`, the
+//! NDJSON bulk import `POST /import` and `GET /healthz`. Handlers are small and share one [`AppState`].
 
+mod assets;
 mod graphql;
 mod import;
+mod protocol;
 mod shutdown;
 
 pub use shutdown::shutdown_signal;
@@ -10,14 +13,13 @@ pub use shutdown::shutdown_signal;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
@@ -51,10 +53,10 @@ impl AppState {
 /// All routes with their middleware.
 pub fn router(state: Arc<AppState>) -> Router {
     let graphql = Router::new()
-        .route("/graphql", get(graphql::graphiql).post(graphql::graphql))
-        .layer(RequestBodyLimitLayer::new(state.config.graphql_body_limit));
+        .route("/graphql", get(graphql::graphql_get).post(graphql::graphql_post))
+        .layer(DefaultBodyLimit::max(state.config.graphql_body_limit));
     Router::new()
-        .route("/", get(graphql::graphiql))
+        .merge(assets::routes())
         .route("/healthz", get(healthz))
         .merge(graphql)
         .route("/graphql/ws", get(graphql::websocket))

@@ -148,3 +148,40 @@ pub fn check_sqlite_url(url: &str) -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
+
+/// What kind of failure a database error is, for the answer the client gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The database cannot be reached now (down, restarting, the pool exhausted): worth a retry.
+    Unreachable,
+    /// A statement ran out of its time and was cancelled.
+    TimedOut,
+    /// Anything else.
+    Other,
+}
+
+/// Classifies a database error (see [`Failure`]).
+pub fn failure(err: &DbErr) -> Failure {
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) => return Failure::Unreachable,
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+        _ => return Failure::Other,
+    };
+    let sea_orm::RuntimeErr::SqlxError(e) = runtime else {
+        return Failure::Other;
+    };
+    match e.as_ref() {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) => {
+            Failure::Unreachable
+        }
+        Sqlx::Database(db) => match db.code().as_deref() {
+            // PostgreSQL: query_canceled, raised by `statement_timeout`.
+            Some("57014") => Failure::TimedOut,
+            // PostgreSQL: connection exceptions and operator intervention (shutdown, starting up).
+            Some(code) if code.starts_with("08") || code.starts_with("57P") => Failure::Unreachable,
+            _ => Failure::Other,
+        },
+        _ => Failure::Other,
+    }
+}
