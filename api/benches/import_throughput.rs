@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use civicgraph::config::Config;
-use civicgraph::generate::{Scale, generate};
+use civicgraph_synth::{Scale, generate};
 use civicgraph::ingest::ImportOptions;
 use civicgraph::store::Db;
 use clap::Parser;

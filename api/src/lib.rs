@@ -14,8 +14,6 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod events;
-#[path = "import/generate.rs"]
-pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod ingest;

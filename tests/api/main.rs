@@ -11,4 +11,5 @@ mod import_http;
 mod processes;
 mod read_api;
 mod schema;
+mod synth;
 mod writes;

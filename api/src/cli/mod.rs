@@ -7,13 +7,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use civicgraph_synth::{Scale, generate};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::io::AsyncRead;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
-use crate::generate::{self, Scale};
 use crate::ingest::{self, Counts, ImportOptions, ImportSummary, import_reader};
 use crate::interchange::export::export;
 use crate::store::{Db, reads};
@@ -152,7 +152,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate { scale, seed } => {
             let stdout = std::io::stdout();
             let mut out = BufWriter::with_capacity(1 << 20, stdout.lock());
-            let stats = generate::generate(scale, seed, &mut out)?;
+            let stats = generate(scale, seed, &mut out)?;
             out.flush()?;
             eprintln!(
                 "generated {} regions, {} metrics, {} programs, {} reports, {} observations",
