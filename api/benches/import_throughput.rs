@@ -14,9 +14,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use civicgraph::config::Config;
-use civicgraph_synth::{Scale, generate};
 use civicgraph::ingest::ImportOptions;
 use civicgraph::store::Db;
+use civicgraph_synth::{Scale, generate};
 use clap::Parser;
 use sea_orm::{ConnectionTrait, Database};
 

@@ -40,6 +40,9 @@ pub struct Config {
     /// The most rows one page returns (a larger `first` is clamped).
     #[arg(long, env = "CIVICGRAPH_MAX_PAGE_SIZE", default_value_t = 100)]
     pub max_page_size: u64,
+    /// Longest `search` text, in characters.
+    #[arg(long, env = "CIVICGRAPH_MAX_SEARCH_LENGTH", default_value_t = 200)]
+    pub max_search_length: usize,
     /// Most items one `upsertRegions`/`upsertMetrics`/`upsertPrograms` call takes.
     #[arg(long, env = "CIVICGRAPH_MAX_UPSERT_ITEMS", default_value_t = 10_000)]
     pub max_upsert_items: usize,

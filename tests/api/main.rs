@@ -6,6 +6,7 @@
 mod aggregate;
 mod assets;
 mod graphql_http;
+mod hygiene;
 mod import;
 mod import_http;
 mod processes;

@@ -5,6 +5,7 @@
 
 pub mod aggregate;
 pub mod context;
+pub mod hygiene;
 pub mod loaders;
 pub mod metric;
 pub mod mutation;

@@ -12,6 +12,7 @@ use super::program::Program;
 use super::region::Region;
 use super::report::Report;
 use super::scalars::Date;
+use crate::aggregate::check_window;
 use crate::domain::Level;
 use crate::error::ApiError;
 use crate::store::reads::{self, ObservationFilter, ProgramFilter, RegionFilter, ReportFilter};
@@ -28,6 +29,24 @@ fn db_error(e: sea_orm::DbErr) -> async_graphql::Error {
 /// The sort key in an `after` cursor, if one is given.
 fn after_key(after: Option<&str>) -> Result<Option<String>> {
     Ok(after.map(decode_cursor).transpose()?)
+}
+
+/// The `search` text, refused with `BAD_INPUT` when longer than the configured limit.
+fn search_text<'a>(ctx: &Context<'_>, search: &'a Option<String>) -> Result<Option<&'a str>> {
+    let max = context::config(ctx)?.max_search_length;
+    match search.as_deref() {
+        Some(s) if s.chars().count() > max => {
+            Err(ApiError::bad_input(format!("search: at most {max} characters")).into())
+        }
+        s => Ok(s),
+    }
+}
+
+/// `BAD_INPUT` when both ends of a window are given and `from` is after `to`.
+fn window(from: Option<Date>, to: Option<Date>) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let (from, to) = (from.map(|d| d.0), to.map(|d| d.0));
+    check_window("from", from, "to", to)?;
+    Ok((from, to))
 }
 
 /// `BAD_INPUT` naming `after` for a cursor that is not one of this list.
@@ -60,7 +79,7 @@ impl ReadQuery {
         let filter = RegionFilter {
             level,
             within: within.as_ref(),
-            search: search.as_deref(),
+            search: search_text(ctx, &search)?,
         };
         let rows = reads::regions(context::read(ctx)?, filter, after.as_deref(), limit)
             .await
@@ -113,7 +132,7 @@ impl ReadQuery {
         let filter = ProgramFilter {
             within: within.as_ref(),
             category: category.as_deref(),
-            search: search.as_deref(),
+            search: search_text(ctx, &search)?,
         };
         let rows = reads::programs(context::read(ctx)?, filter, after.as_deref(), limit)
             .await
@@ -148,12 +167,13 @@ impl ReadQuery {
             (Some(key), Some(after)) => Some(parse_report_cursor(&key).ok_or_else(|| not_a_cursor(after))?),
             _ => None,
         };
+        let (from, to) = window(from, to)?;
         let filter = ReportFilter {
             within: within.as_ref(),
-            from: from.map(|d| d.0),
-            to: to.map(|d| d.0),
+            from,
+            to,
             source: source.as_deref(),
-            search: search.as_deref(),
+            search: search_text(ctx, &search)?,
         };
         let rows = reads::reports(context::read(ctx)?, filter, after_key, limit)
             .await
@@ -191,12 +211,13 @@ impl ReadQuery {
             (Some(key), Some(after)) => Some(key.parse::<i64>().map_err(|_| not_a_cursor(after))?),
             _ => None,
         };
+        let (from, to) = window(from, to)?;
         let filter = ObservationFilter {
             metric_id: metric.map(|m| m.id),
             within: within.as_ref(),
             program_id: program.map(|p| p.id),
-            from: from.map(|d| d.0),
-            to: to.map(|d| d.0),
+            from,
+            to,
         };
         let rows = reads::observations(context::read(ctx)?, filter, after_id, limit)
             .await

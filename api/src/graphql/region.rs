@@ -12,6 +12,7 @@ use super::paging::{Page, relation_page, window};
 use super::program::Program;
 use super::report::Report;
 use super::scalars::Date;
+use crate::aggregate::check_window;
 use crate::domain::{Level, RegionPath};
 use crate::error::ApiError;
 use crate::store::relations::{PeriodFilter, Slice};
@@ -127,11 +128,9 @@ impl Region {
             }
             None => None,
         };
-        let filter = PeriodFilter {
-            metric_id,
-            from: from.map(|d| d.0),
-            to: to.map(|d| d.0),
-        };
+        let (from, to) = (from.map(|d| d.0), to.map(|d| d.0));
+        check_window("from", from, "to", to)?;
+        let filter = PeriodFilter { metric_id, from, to };
         let key = RegionObservations(Slice {
             parent: self.0.id,
             window,

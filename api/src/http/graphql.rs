@@ -19,7 +19,7 @@ use super::{AppState, assets};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::graphql::context::execute;
-use crate::graphql::loaders;
+use crate::graphql::{hygiene, loaders};
 
 /// `GET /graphql`: a query from the URL's query string. Without `query`, a browser (one that
 /// accepts HTML) gets the GraphiQL page.
@@ -79,6 +79,9 @@ async fn run(
     if state.config.private
         && let Err(e) = caller.require_token()
     {
+        return refused(format, e);
+    }
+    if let Err(e) = hygiene::check(&request) {
         return refused(format, e);
     }
     let request = request.data(caller);

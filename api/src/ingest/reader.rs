@@ -24,6 +24,12 @@ pub struct Parsed {
 
 /// Parses line `line` of a file; reports are normalized (defaults made explicit) and hashed.
 pub fn parse(line: u64, text: &str) -> Parsed {
+    // A byte order mark may open a file written on Windows.
+    let text = if line == 1 {
+        text.trim_start_matches('\u{feff}')
+    } else {
+        text
+    };
     let text = text.trim();
     if text.is_empty() {
         return Parsed {

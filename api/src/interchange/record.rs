@@ -76,10 +76,14 @@ impl FieldError {
     }
 }
 
-/// Parses one NDJSON line into a record.
+/// Parses one NDJSON line into a record. A NUL character in any string is refused, naming its field:
+/// no database stores it the same way (PostgreSQL refuses it, SQLite keeps it).
 pub fn parse_line(line: &str) -> Result<Record, FieldError> {
     let value: serde_json::Value =
         serde_json::from_str(line).map_err(|e| FieldError::new("", format!("invalid JSON: {e}")))?;
+    if let Some(field) = nul_path(&value, String::new()) {
+        return Err(FieldError::new(field, NUL_MESSAGE));
+    }
     let kind = match value.get("kind") {
         Some(serde_json::Value::String(k)) => k.clone(),
         Some(_) => return Err(FieldError::new("kind", "must be a string")),
@@ -102,6 +106,35 @@ pub fn parse_line(line: &str) -> Result<Record, FieldError> {
             "kind",
             format!("unknown kind `{other}` (expected region, metric, program or report)"),
         )),
+    }
+}
+
+/// What a string holding a NUL character is told.
+pub const NUL_MESSAGE: &str = "contains a NUL character (\\u0000), which is not allowed in text";
+
+/// The path (`observations[2].quote`, `""` for the value itself) of the first string in `value`
+/// that holds a NUL character, if any; object keys count as their value's place.
+pub fn nul_path(value: &serde_json::Value, at: String) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) if s.contains('\0') => Some(at),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, format!("{at}[{i}]"))),
+        Value::Object(fields) => fields.iter().find_map(|(k, v)| {
+            let path = if at.is_empty() {
+                k.clone()
+            } else {
+                format!("{at}.{k}")
+            };
+            if k.contains('\0') {
+                Some(path)
+            } else {
+                nul_path(v, path)
+            }
+        }),
+        _ => None,
     }
 }
 

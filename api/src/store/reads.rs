@@ -98,10 +98,13 @@ pub struct Limit {
     pub with_total: bool,
 }
 
-/// A `LIKE` pattern matching `text` anywhere.
-fn contains_pattern(text: &str) -> String {
+/// Appends ` LOWER({column}) LIKE LOWER(pattern)`: `column` contains `text`, ignoring case the same
+/// way on both backends (SQLite's `LIKE` ignores ASCII case, PostgreSQL's none).
+fn push_contains(sql: &mut Sql, column: &str, text: &str) {
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+    sql.push(&format!("LOWER({column}) LIKE LOWER("))
+        .bind(format!("%{escaped}%"))
+        .push(") ESCAPE '\\'");
 }
 
 /// Runs `SELECT t.* FROM {from} {filter} {after} ORDER BY … LIMIT first+1` and, when asked for, the
@@ -167,14 +170,11 @@ pub async fn regions(
             push_region_subtree(sql, "t", w);
         }
         if let Some(s) = f.search {
-            let pattern = contains_pattern(s);
-            sql.push(" AND (t.name LIKE ")
-                .bind(pattern.clone())
-                .push(" ESCAPE '\\' OR t.aliases LIKE ");
-            sql.bind(pattern)
-                .push(" ESCAPE '\\' OR t.code = ")
-                .bind(s.to_owned())
-                .push(")");
+            sql.push(" AND (");
+            push_contains(sql, "t.name", s);
+            sql.push(" OR ");
+            push_contains(sql, "t.aliases", s);
+            sql.push(" OR t.code = ").bind(s.to_owned()).push(")");
         }
     };
     keyset_page(db, "region t", &filter, &after_code(after), "t.code", limit).await
@@ -214,10 +214,9 @@ pub async fn programs(
             sql.push(" AND t.category = ").bind(c.to_owned());
         }
         if let Some(s) = f.search {
-            sql.push(" AND (t.name LIKE ")
-                .bind(contains_pattern(s))
-                .push(" ESCAPE '\\' OR t.code = ");
-            sql.bind(s.to_owned()).push(")");
+            sql.push(" AND (");
+            push_contains(sql, "t.name", s);
+            sql.push(" OR t.code = ").bind(s.to_owned()).push(")");
         }
     };
     keyset_page(db, "program t", &filter, &after_code(after), "t.code", limit).await
@@ -258,9 +257,8 @@ pub async fn reports(
             sql.push(" AND t.source = ").bind(s.to_owned());
         }
         if let Some(s) = f.search {
-            sql.push(" AND t.title LIKE ")
-                .bind(contains_pattern(s))
-                .push(" ESCAPE '\\'");
+            sql.push(" AND ");
+            push_contains(sql, "t.title", s);
         }
     };
     let after = |sql: &mut Sql| {
