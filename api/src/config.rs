@@ -47,6 +47,14 @@ pub struct Config {
     #[arg(long, env = "CIVICGRAPH_MAX_UPSERT_ITEMS", default_value_t = 10_000)]
     pub max_upsert_items: usize,
 
+    /// Seconds a GraphQL request may run; then it answers `TIMEOUT` (PostgreSQL cancels its
+    /// statements at the same limit).
+    #[arg(long, env = "CIVICGRAPH_REQUEST_TIMEOUT", default_value_t = 10)]
+    pub request_timeout_secs: u64,
+    /// Pool connections one request may hold at once.
+    #[arg(long, env = "CIVICGRAPH_MAX_CONNECTIONS_PER_REQUEST", default_value_t = 4)]
+    pub max_connections_per_request: u32,
+
     /// Read connections of an SQLite database (it always has one writer connection besides).
     #[arg(long, env = "CIVICGRAPH_SQLITE_READERS", default_value_t = 8)]
     pub sqlite_readers: u32,
@@ -59,14 +67,15 @@ pub struct Config {
     /// Seconds SQLite waits for a lock held by another process before failing.
     #[arg(long, env = "CIVICGRAPH_SQLITE_BUSY_TIMEOUT", default_value_t = 30)]
     pub sqlite_busy_timeout_secs: u64,
-    /// Seconds a request waits for an SQLite connection (the one writer may be busy with an import).
-    #[arg(long, env = "CIVICGRAPH_SQLITE_ACQUIRE_TIMEOUT", default_value_t = 60)]
+    /// Seconds a request waits for an SQLite connection.
+    #[arg(long, env = "CIVICGRAPH_SQLITE_ACQUIRE_TIMEOUT", default_value_t = 5)]
     pub sqlite_acquire_timeout_secs: u64,
     /// Connections of a PostgreSQL pool.
     #[arg(long, env = "CIVICGRAPH_POSTGRES_CONNECTIONS", default_value_t = 16)]
     pub postgres_connections: u32,
-    /// Seconds a request waits for a PostgreSQL connection.
-    #[arg(long, env = "CIVICGRAPH_POSTGRES_ACQUIRE_TIMEOUT", default_value_t = 30)]
+    /// Seconds a request waits for a PostgreSQL connection (and a new connection may take): when the
+    /// database is down, requests fail this fast with `SERVICE_UNAVAILABLE`.
+    #[arg(long, env = "CIVICGRAPH_POSTGRES_ACQUIRE_TIMEOUT", default_value_t = 2)]
     pub postgres_acquire_timeout_secs: u64,
     /// Prepared statements kept per connection.
     #[arg(long, env = "CIVICGRAPH_STATEMENT_CACHE", default_value_t = 32)]
@@ -117,6 +126,11 @@ impl Config {
     /// How long a request waits for an SQLite connection.
     pub fn sqlite_acquire_timeout(&self) -> Duration {
         Duration::from_secs(self.sqlite_acquire_timeout_secs)
+    }
+
+    /// How long a GraphQL request may run.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
     }
 
     /// How long a request waits for a PostgreSQL connection.

@@ -183,6 +183,17 @@ impl From<ApiError> for async_graphql::Error {
     }
 }
 
+impl ApiError {
+    /// The error as a request-level GraphQL error (no position, no path), with its code.
+    pub fn into_server_error(self) -> async_graphql::ServerError {
+        let mut error = async_graphql::ServerError::new(self.message(), None);
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", self.code());
+        error.extensions = Some(extensions);
+        error
+    }
+}
+
 impl IntoResponse for ApiError {
     /// The error as `{ "code", "message" }` with its status.
     fn into_response(self) -> Response {

@@ -8,6 +8,7 @@
 mod backend;
 mod database;
 mod product;
+mod proxy;
 mod server;
 pub mod write_helpers;
 
@@ -16,4 +17,5 @@ pub use backend::postgres_or_skip;
 pub use backend::{Backend, DATABASE_URL_VARIABLE};
 pub use database::TestDb;
 pub use product::*;
+pub use proxy::Proxy;
 pub use server::{StatementCounter, TestServer};

@@ -14,6 +14,9 @@ use crate::domain::{Aggregation, Level, Qualifier};
 use crate::error::{ApiError, ApiResult};
 use crate::store::Sql;
 
+/// How many statements `compare` runs at once: the regions, the window, the total and the baseline.
+pub const COMPARE_STATEMENTS: u32 = 4;
+
 /// The resolved and checked arguments of `compare`.
 #[derive(Clone, Debug)]
 pub struct CompareSpec {

@@ -15,7 +15,7 @@ use async_graphql::Enum;
 use chrono::NaiveDate;
 use entity::region;
 
-pub use compare::{CompareRow, CompareSpec, Comparison, compare};
+pub use compare::{COMPARE_STATEMENTS, CompareRow, CompareSpec, Comparison, compare};
 pub use period::bucket_bounds;
 pub use query::{aggregate, statement};
 

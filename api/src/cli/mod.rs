@@ -106,24 +106,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = cli.database_url;
     match cli.command {
         Command::Serve { addr, demo, config } => {
-            let db = Db::open(&url, &config).await?;
+            // The address first: a port in use is said before any database is created.
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+            let db = open(&url, &config).await?;
             if demo {
                 load_demo(&db).await?;
             }
-            let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!("serving GraphiQL at http://{}", listener.local_addr()?);
             let state = crate::http::AppState::new(db, config);
             crate::http::serve(listener, state, crate::http::shutdown_signal()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
-            Db::open(&url, &Config::default()).await?;
+            open(&url, &Config::default()).await?;
             eprintln!("migrated {}", redact(&url));
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { files, skip_invalid } => {
             let config = Config::default();
-            let db = Db::open(&url, &config).await?;
+            let db = open(&url, &config).await?;
             let options = ImportOptions::new(&config).skipping_invalid(skip_invalid);
             for file in files {
                 let summary = import_file(&db, &file, options).await?;
@@ -135,14 +138,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Export { within } => {
-            let db = Db::connect(&url, &Config::default()).await?;
+            let db = Db::connect(&url, &Config::default()).await.map_err(plain)?;
             let stdout = std::io::stdout();
             let mut out = BufWriter::new(stdout.lock());
             export(&db, within.as_deref(), &mut out).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Token { command } => {
-            let db = Db::open(&url, &Config::default()).await?;
+            let db = open(&url, &Config::default()).await?;
             token::run_command(&db, command).await
         }
         Command::Schema => {
@@ -160,6 +163,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Connects to `url` and migrates, with a plain message when that fails.
+async fn open(url: &str, config: &Config) -> anyhow::Result<Db> {
+    Db::open(url, config).await.map_err(plain)
+}
+
+/// A database error as one line: the store's own messages without the driver's prefix.
+fn plain(e: sea_orm::DbErr) -> anyhow::Error {
+    match e {
+        sea_orm::DbErr::Custom(message) => anyhow::anyhow!(message),
+        other => other.into(),
     }
 }
 

@@ -75,7 +75,7 @@ impl AggregateQuery {
             with_sources: false,
         };
         spec.check()?;
-        let rows = aggregate::aggregate(context::read(ctx)?, &spec).await?;
+        let rows = aggregate::aggregate(&*context::read(ctx).await?, &spec).await?;
         Ok(rows.into_iter().map(AggregateRow).collect())
     }
 
@@ -133,7 +133,11 @@ impl AggregateQuery {
             with_sources: ctx.look_ahead().field("rows").field("sources").exists(),
         };
         spec.check()?;
-        let found = aggregate::compare(context::read(ctx)?, &spec).await?;
+        let found = aggregate::compare(
+            &*context::read_with(ctx, aggregate::COMPARE_STATEMENTS).await?,
+            &spec,
+        )
+        .await?;
         Ok(Comparison {
             metric,
             rows: found.rows.into_iter().map(ComparisonRow).collect(),

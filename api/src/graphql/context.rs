@@ -16,6 +16,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use futures::task::{ArcWake, AtomicWaker};
 use sea_orm::DatabaseConnection;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::loaders::{DbLoader, Loaders};
 use crate::auth::Caller;
@@ -34,9 +35,60 @@ pub fn db<'a>(ctx: &Context<'a>) -> Result<&'a Db> {
     data(ctx, "database")
 }
 
-/// The read connections.
-pub fn read<'a>(ctx: &Context<'a>) -> Result<&'a DatabaseConnection> {
-    Ok(&db(ctx)?.read)
+/// How many connections one request may hold at once: taken before a resolver or a loader batch
+/// reads, so that one request cannot starve the others of the pool.
+#[derive(Clone, Debug)]
+pub struct Slots {
+    semaphore: Arc<Semaphore>,
+    max: u32,
+}
+
+impl Slots {
+    /// At most `max` connections at once (at least one).
+    pub fn new(max: u32) -> Slots {
+        let max = max.max(1);
+        Slots {
+            semaphore: Arc::new(Semaphore::new(max as usize)),
+            max,
+        }
+    }
+
+    /// Waits for `n` of the request's connections (at most all of them).
+    pub async fn take(&self, n: u32) -> Result<SemaphorePermit<'_>> {
+        self.semaphore
+            .acquire_many(n.min(self.max))
+            .await
+            .map_err(|_| ApiError::Internal("the request's connection slots are closed".into()).into())
+    }
+}
+
+/// The read connections, with the request's slots for the statements about to run.
+pub struct Reader<'a> {
+    conn: &'a DatabaseConnection,
+    _slots: Option<SemaphorePermit<'a>>,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = DatabaseConnection;
+
+    fn deref(&self) -> &DatabaseConnection {
+        self.conn
+    }
+}
+
+/// The read connections, for one statement at a time.
+pub async fn read<'a>(ctx: &Context<'a>) -> Result<Reader<'a>> {
+    read_with(ctx, 1).await
+}
+
+/// The read connections, for `statements` run at once.
+pub async fn read_with<'a>(ctx: &Context<'a>, statements: u32) -> Result<Reader<'a>> {
+    let conn = &db(ctx)?.read;
+    let slots = match ctx.data_opt::<Slots>() {
+        Some(slots) => Some(slots.take(statements).await?),
+        None => None,
+    };
+    Ok(Reader { conn, _slots: slots })
 }
 
 /// The server's settings and limits.
@@ -71,17 +123,17 @@ async fn found<M>(
 
 /// The region with `code`, or `NOT_FOUND`.
 pub async fn region_by_code(ctx: &Context<'_>, code: &str) -> Result<region::Model> {
-    found("region", code, reads::region_by_code(read(ctx)?, code)).await
+    found("region", code, reads::region_by_code(&*read(ctx).await?, code)).await
 }
 
 /// The metric with `code`, or `NOT_FOUND`.
 pub async fn metric_by_code(ctx: &Context<'_>, code: &str) -> Result<metric::Model> {
-    found("metric", code, reads::metric_by_code(read(ctx)?, code)).await
+    found("metric", code, reads::metric_by_code(&*read(ctx).await?, code)).await
 }
 
 /// The program with `code`, or `NOT_FOUND`.
 pub async fn program_by_code(ctx: &Context<'_>, code: &str) -> Result<program::Model> {
-    found("program", code, reads::program_by_code(read(ctx)?, code)).await
+    found("program", code, reads::program_by_code(&*read(ctx).await?, code)).await
 }
 
 /// Runs `lookup` on a code if one is given: `by_code(ctx, code)` for an optional argument.
@@ -96,9 +148,12 @@ pub async fn optional<M, F: Future<Output = Result<M>>>(lookup: Option<F>) -> Re
 /// execution cannot go further without them: every key that one step of execution asks for goes into
 /// one batch, however long the step takes and however busy the machine is. The number of statements
 /// a request runs is therefore bounded by the depth of the query, never by the rows it returns.
+///
+/// The request may hold at most `connections` of the pool's connections at once (see [`Slots`]).
 pub async fn execute<E: async_graphql::Executor>(
     executor: &E,
     db: DatabaseConnection,
+    connections: u32,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     /// Wakes the request's task and remembers that the execution asked to be polled again.
@@ -115,11 +170,12 @@ pub async fn execute<E: async_graphql::Executor>(
     }
 
     let (tx, mut queued) = futures::channel::mpsc::unbounded::<futures::future::BoxFuture<'static, ()>>();
-    let loader = DataLoader::new(DbLoader::new(db), move |batch| {
+    let slots = Slots::new(connections);
+    let loader = DataLoader::new(DbLoader::new(db, Some(slots.clone())), move |batch| {
         let _ = tx.unbounded_send(batch);
     })
     .delay(std::time::Duration::ZERO);
-    let mut execution = pin!(executor.execute(request.data(loader)));
+    let mut execution = pin!(executor.execute(request.data(loader).data(slots)));
     let flag = Arc::new(Flag::default());
     let execution_waker = futures::task::waker(flag.clone());
     let mut batches = FuturesUnordered::new();

@@ -9,7 +9,7 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use entity::{metric, observation, program, region, report};
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::context;
+use super::context::{self, Slots};
 use crate::error::ApiError;
 use crate::store::reads::{self, Rows};
 use crate::store::relations::{self, PeriodFilter, Relation, Slice};
@@ -17,12 +17,22 @@ use crate::store::relations::{self, PeriodFilter, Relation, Slice};
 /// Loads rows for one request: see `context::execute`, which creates one per request.
 pub struct DbLoader {
     db: DatabaseConnection,
+    /// The request's connection slots, taken by each batch (none for subscriptions).
+    slots: Option<Slots>,
 }
 
 impl DbLoader {
-    /// A loader reading from `db`.
-    pub fn new(db: DatabaseConnection) -> DbLoader {
-        DbLoader { db }
+    /// A loader reading from `db`, holding one of `slots` while a batch runs.
+    pub fn new(db: DatabaseConnection, slots: Option<Slots>) -> DbLoader {
+        DbLoader { db, slots }
+    }
+
+    /// Waits for a slot of the request, if it has slots.
+    async fn slot(&self) -> async_graphql::Result<Option<tokio::sync::SemaphorePermit<'_>>> {
+        match &self.slots {
+            Some(slots) => slots.take(1).await.map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -31,7 +41,7 @@ pub type Loaders = DataLoader<DbLoader>;
 
 /// A loader whose batches run on their own tokio tasks (for subscriptions).
 pub fn new_loader(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(DbLoader::new(db), tokio::spawn)
+    DataLoader::new(DbLoader::new(db, None), tokio::spawn)
 }
 
 /// Loads `key` through the request's loader and wraps the row (`None` stays `None`): what every
@@ -75,6 +85,7 @@ macro_rules! by_key {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let values: Vec<$ty> = keys.iter().map(|k| k.0.clone()).collect();
+                let _slot = self.slot().await?;
                 let rows = reads::all_in::<$module::Entity, _>(&self.db, $module::Column::$column, &values)
                     .await
                     .map_err(error)?;
@@ -118,6 +129,7 @@ macro_rules! relation {
             async fn load(&self, keys: &[$name]) -> Result<HashMap<$name, Self::Value>, Self::Error> {
                 let relation: &Relation = &$relation;
                 let slices: Vec<Slice<$filter>> = keys.iter().map(|k| k.0).collect();
+                let _slot = self.slot().await?;
                 let map = relations::load_slices(&self.db, relation, &slices, $push)
                     .await
                     .map_err(error)?;

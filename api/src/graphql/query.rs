@@ -58,7 +58,7 @@ fn not_a_cursor(after: &str) -> ApiError {
 impl ReadQuery {
     /// The region with this code.
     async fn region(&self, ctx: &Context<'_>, code: String) -> Result<Option<Region>> {
-        let found = reads::region_by_code(context::read(ctx)?, &code).await;
+        let found = reads::region_by_code(&*context::read(ctx).await?, &code).await;
         Ok(found.map_err(db_error)?.map(Region))
     }
 
@@ -81,7 +81,7 @@ impl ReadQuery {
             within: within.as_ref(),
             search: search_text(ctx, &search)?,
         };
-        let rows = reads::regions(context::read(ctx)?, filter, after.as_deref(), limit)
+        let rows = reads::regions(&*context::read(ctx).await?, filter, after.as_deref(), limit)
             .await
             .map_err(db_error)?;
         let cursor = |_: usize, r: &entity::region::Model| encode_cursor(&r.code);
@@ -90,7 +90,7 @@ impl ReadQuery {
 
     /// The metric with this code.
     async fn metric(&self, ctx: &Context<'_>, code: String) -> Result<Option<Metric>> {
-        let found = reads::metric_by_code(context::read(ctx)?, &code).await;
+        let found = reads::metric_by_code(&*context::read(ctx).await?, &code).await;
         Ok(found.map_err(db_error)?.map(Metric))
     }
 
@@ -103,7 +103,7 @@ impl ReadQuery {
     ) -> Result<Page<Metric>> {
         let limit = paging::limit(ctx, first)?;
         let after = after_key(after.as_deref())?;
-        let rows = reads::metrics(context::read(ctx)?, after.as_deref(), limit)
+        let rows = reads::metrics(&*context::read(ctx).await?, after.as_deref(), limit)
             .await
             .map_err(db_error)?;
         let cursor = |_: usize, m: &entity::metric::Model| encode_cursor(&m.code);
@@ -112,7 +112,7 @@ impl ReadQuery {
 
     /// The program with this code.
     async fn program(&self, ctx: &Context<'_>, code: String) -> Result<Option<Program>> {
-        let found = reads::program_by_code(context::read(ctx)?, &code).await;
+        let found = reads::program_by_code(&*context::read(ctx).await?, &code).await;
         Ok(found.map_err(db_error)?.map(Program))
     }
 
@@ -134,7 +134,7 @@ impl ReadQuery {
             category: category.as_deref(),
             search: search_text(ctx, &search)?,
         };
-        let rows = reads::programs(context::read(ctx)?, filter, after.as_deref(), limit)
+        let rows = reads::programs(&*context::read(ctx).await?, filter, after.as_deref(), limit)
             .await
             .map_err(db_error)?;
         let cursor = |_: usize, p: &entity::program::Model| encode_cursor(&p.code);
@@ -143,7 +143,7 @@ impl ReadQuery {
 
     /// The report with this external id.
     async fn report(&self, ctx: &Context<'_>, external_id: String) -> Result<Option<Report>> {
-        let found = reads::report_by_external_id(context::read(ctx)?, &external_id).await;
+        let found = reads::report_by_external_id(&*context::read(ctx).await?, &external_id).await;
         Ok(found.map_err(db_error)?.map(Report))
     }
 
@@ -175,7 +175,7 @@ impl ReadQuery {
             source: source.as_deref(),
             search: search_text(ctx, &search)?,
         };
-        let rows = reads::reports(context::read(ctx)?, filter, after_key, limit)
+        let rows = reads::reports(&*context::read(ctx).await?, filter, after_key, limit)
             .await
             .map_err(db_error)?;
         let cursor =
@@ -219,7 +219,7 @@ impl ReadQuery {
             from,
             to,
         };
-        let rows = reads::observations(context::read(ctx)?, filter, after_id, limit)
+        let rows = reads::observations(&*context::read(ctx).await?, filter, after_id, limit)
             .await
             .map_err(db_error)?;
         let cursor = |_: usize, o: &entity::observation::Model| encode_cursor(&o.id.to_string());

@@ -26,7 +26,7 @@ impl LiveSubscription {
             .await?
             .map(|region| (region.level, region.id));
         let receiver = context::writes(ctx)?.events().subscribe();
-        let db = context::read(ctx)?.clone();
+        let db = context::db(ctx)?.read.clone();
         Ok(futures::stream::unfold(
             (receiver, db),
             move |(mut receiver, db)| async move {

@@ -85,7 +85,16 @@ async fn run(
         return refused(format, e);
     }
     let request = request.data(caller);
-    let mut response = execute(&state.schema, state.db.read.clone(), request).await;
+    let connections = state.config.max_connections_per_request;
+    let execution = execute(&state.schema, state.db.read.clone(), connections, request);
+    let mut response = match tokio::time::timeout(state.config.request_timeout(), execution).await {
+        Ok(response) => response,
+        Err(_) => {
+            let limit = state.config.request_timeout_secs;
+            let e = ApiError::Timeout(format!("the request ran longer than the limit of {limit} s"));
+            async_graphql::Response::from_errors(vec![e.into_server_error()])
+        }
+    };
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {

@@ -30,7 +30,7 @@ pub use sql::Sql;
 
 use crate::config::Config;
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
@@ -46,6 +46,22 @@ pub struct Db {
 impl Db {
     /// Connects to `url` (`sqlite://FILE` or `postgres://…`); an SQLite file is created if missing.
     pub async fn connect(url: &str, config: &Config) -> Result<Db, DbErr> {
+        if !is_sqlite(url) && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+            return Err(DbErr::Custom(format!(
+                "`{url}` is not a database URL: use sqlite://FILE or postgres://USER@HOST:PORT/DATABASE"
+            )));
+        }
+        if is_sqlite(url) && (url.contains(":memory:") || url.contains("mode=memory")) {
+            // Every connection to an in-memory database has a database of its own: readers and the
+            // writer share one connection, kept open for the life of the server.
+            let mut opts = sqlite_options(url, config, 1, config.sqlite_writer_cache_kib);
+            opts.idle_timeout(None).max_lifetime(None);
+            let db = Database::connect(opts).await?;
+            return Ok(Db {
+                read: db.clone(),
+                write: db,
+            });
+        }
         if is_sqlite(url) {
             let readers = sqlite_options(url, config, config.sqlite_readers, config.sqlite_reader_cache_kib);
             let writer = sqlite_options(url, config, 1, config.sqlite_writer_cache_kib);
@@ -54,18 +70,25 @@ impl Db {
             Ok(Db { read, write })
         } else {
             let statement_cache = config.statement_cache;
+            // Every statement is cancelled by the server once it runs longer than a request may;
+            // writes lift the limit inside their transactions (see `begin_write`).
+            let statement_timeout = format!("{}ms", config.request_timeout().as_millis());
             let mut opts = ConnectOptions::new(url);
             opts.max_connections(config.postgres_connections)
                 .min_connections(1)
                 .acquire_timeout(config.postgres_acquire_timeout())
+                .connect_timeout(config.postgres_acquire_timeout())
                 .sqlx_logging(false)
                 // The aggregation statements cost enough for the planner to JIT-compile them, which
                 // takes far longer than running them.
                 .map_sqlx_postgres_opts(move |o| {
                     o.statement_cache_capacity(statement_cache)
-                        .options([("jit", "off")])
+                        .options([("jit", "off"), ("statement_timeout", statement_timeout.as_str())])
                 });
-            let read = Database::connect(opts).await?;
+            let read = match Database::connect(opts).await {
+                Ok(read) => read,
+                Err(e) => return Err(unreachable(url, e).await),
+            };
             Ok(Db {
                 write: read.clone(),
                 read,
@@ -86,11 +109,11 @@ impl Db {
         if self.backend() != DbBackend::Postgres {
             return Migrator::up(&self.write, None).await;
         }
-        let lock = self.write.begin().await?;
-        locks::lock_exclusive(&lock, locks::MIGRATION_LOCK).await?;
-        let result = Migrator::up(&self.write, None).await;
-        lock.commit().await?;
-        result
+        let tx = self.write.begin().await?;
+        lift_statement_timeout(&tx).await?;
+        locks::lock_exclusive(&tx, locks::MIGRATION_LOCK).await?;
+        Migrator::up(&tx, None).await?;
+        tx.commit().await
     }
 
     /// Checks that the database answers (for `/healthz`).
@@ -104,14 +127,46 @@ impl Db {
     }
 
     /// Begins a write transaction: `BEGIN IMMEDIATE` on SQLite, a plain `BEGIN` on PostgreSQL.
+    /// On PostgreSQL the transaction has no statement timeout: a bulk import may take minutes.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
         let options = TransactionOptions {
             sqlite_transaction_mode: (self.backend() == DbBackend::Sqlite)
                 .then_some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
-        self.write.begin_with_options(options).await
+        let tx = self.write.begin_with_options(options).await?;
+        lift_statement_timeout(&tx).await?;
+        Ok(tx)
     }
+}
+
+/// Lifts PostgreSQL's statement timeout for the rest of `tx` (a no-op elsewhere).
+pub async fn lift_statement_timeout(tx: &DatabaseTransaction) -> Result<(), DbErr> {
+    if tx.get_database_backend() == DbBackend::Postgres {
+        tx.execute_unprepared("SET LOCAL statement_timeout = 0").await?;
+    }
+    Ok(())
+}
+
+/// The error of a server that cannot be reached, in one line naming its host and port and, when one
+/// more attempt tells it, the reason (the pool only says that it timed out).
+async fn unreachable(url: &str, e: DbErr) -> DbErr {
+    use sea_orm::sqlx::Connection;
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
+    let Ok(options) = PgConnectOptions::from_str(url) else {
+        return e;
+    };
+    let place = format!("{}:{}", options.get_host(), options.get_port());
+    let attempt = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        PgConnection::connect_with(&options),
+    );
+    let cause = match attempt.await {
+        Ok(Err(reason)) => reason.to_string(),
+        Ok(Ok(_)) => e.to_string(),
+        Err(_) => "no answer within 2 s".to_owned(),
+    };
+    DbErr::Custom(format!("cannot reach PostgreSQL at {place}: {cause}"))
 }
 
 /// Whether `url` names an SQLite database.
