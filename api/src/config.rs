@@ -28,12 +28,19 @@ pub struct Config {
     #[arg(long, env = "CIVICGRAPH_IMPORT_BODY_LIMIT", default_value_t = 1024 * 1024 * 1024)]
     pub import_body_limit: usize,
 
+    /// Largest cost a query may have (a field 1, a connection its page size times one item, an
+    /// aggregation 1,000; see README.md), checked before anything runs.
+    #[arg(long, env = "CIVICGRAPH_MAX_COST", default_value_t = 50_000)]
+    pub max_cost: u64,
     /// Deepest selection a query may nest.
     #[arg(long, env = "CIVICGRAPH_MAX_DEPTH", default_value_t = 16)]
     pub max_depth: usize,
-    /// Largest complexity (roughly, fields selected) a query may have.
-    #[arg(long, env = "CIVICGRAPH_MAX_COMPLEXITY", default_value_t = 5_000)]
-    pub max_complexity: usize,
+    /// Most aliased fields a query may write.
+    #[arg(long, env = "CIVICGRAPH_MAX_ALIASES", default_value_t = 200)]
+    pub max_aliases: u64,
+    /// Most fields an operation may select at its root.
+    #[arg(long, env = "CIVICGRAPH_MAX_ROOT_FIELDS", default_value_t = 50)]
+    pub max_root_fields: u64,
     /// Rows a list returns when `first` is not given.
     #[arg(long, env = "CIVICGRAPH_DEFAULT_PAGE_SIZE", default_value_t = 20)]
     pub default_page_size: u64,

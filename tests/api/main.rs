@@ -9,6 +9,7 @@ mod graphql_http;
 mod hygiene;
 mod import;
 mod import_http;
+mod limits;
 mod outage;
 mod processes;
 mod read_api;

@@ -2,10 +2,12 @@
 //! move, only these paths change, not the tests.
 
 pub use civicgraph::auth::{Role, authenticate, hash_token};
+pub use civicgraph::cli::DEMO_DATASET;
 pub use civicgraph::cli::token::create_token;
 /// The server's settings and limits (fields `private`, `import_body_limit`, …).
 pub use civicgraph::config::Config;
 /// The GraphQL schema as SDL, as `schema.graphql` at the project root holds it.
+pub use civicgraph::graphql::cost::{AGGREGATION_COST, CostLimits};
 pub use civicgraph::graphql::sdl as schema_sdl;
 pub(crate) use civicgraph::http::{AppState, serve};
 pub use civicgraph::ingest::{ImportOptions, ImportSummary, import_lines};

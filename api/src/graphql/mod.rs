@@ -5,6 +5,7 @@
 
 pub mod aggregate;
 pub mod context;
+pub mod cost;
 pub mod hygiene;
 pub mod loaders;
 pub mod metric;
@@ -39,14 +40,19 @@ pub struct SubscriptionRoot(subscription::LiveSubscription);
 /// The executable schema.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+/// The schema's types, with no limits: see [`builder`].
+pub(crate) fn types() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .limit_depth(config.max_depth)
-    .limit_complexity(config.max_complexity)
+}
+
+/// The schema with the cost analysis of `config`'s limits, which every request passes before anything
+/// runs (see [`cost`]).
+fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    types().extension(cost::CostAnalysis::new(cost::CostLimits::from(config)))
 }
 
 /// The schema serving `db` with the limits of `config`; its writes go through `writes`. Each request
