@@ -14,6 +14,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod extraction;
 pub mod graphql;
 pub mod http;
 pub mod ingest;

@@ -1,5 +1,6 @@
 //! The `civicgraph` command line: `serve`, `migrate`, `import`, `export`, `token`, `schema`, `generate`.
 
+pub mod extract;
 pub mod token;
 
 use std::io::{BufWriter, Write};
@@ -64,6 +65,9 @@ pub enum Command {
         #[arg(long)]
         within: Option<String>,
     },
+    /// Print the figures of report text (Chinese prose) as NDJSON: value, qualifier, unit, region,
+    /// period, metric and the quote they came from.
+    Extract(extract::ExtractArgs),
     /// Print the GraphQL schema (SDL).
     Schema,
     /// Create, list and revoke the bearer tokens of importers and admins.
@@ -147,6 +151,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Token { command } => {
             let db = open(&url, &Config::default()).await?;
             token::run_command(&db, command).await
+        }
+        Command::Extract(args) => {
+            let db = open(&url, &Config::default()).await?;
+            extract::run(&db, args).await
         }
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
