@@ -174,6 +174,7 @@ async fn a_body_over_the_limit_is_refused_with_413_and_writes_nothing(backend: B
         // Declared too large: refused before reading.
         let (status, body) = import(&s, Some(&t), "", big.clone()).await;
         assert_eq!(status, 413, "[{name}] {body}");
+        assert_eq!(body["code"], "PAYLOAD_TOO_LARGE", "{body}");
         assert!(body["message"].as_str().unwrap().contains("65536"), "{body}");
         assert_eq!(counts(&s.db).await, before, "[{name}]");
 

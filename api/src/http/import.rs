@@ -57,13 +57,11 @@ pub(super) async fn import(
     }
     let limit = state.config.import_body_limit;
     let too_large = || {
-        let e = ApiError::bad_input(format!(
+        let e = ApiError::PayloadTooLarge(format!(
             "the request body is larger than the import limit of {limit} bytes \
              (`serve --import-body-limit`); nothing was written: split the file"
         ));
-        let mut response = e.into_response_with(serde_json::json!({ "limit": limit }));
-        *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
-        response
+        e.into_response_with(serde_json::json!({ "limit": limit }))
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
