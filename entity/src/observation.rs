@@ -27,6 +27,12 @@ pub struct Model {
     pub county_id: i64,
     pub town_id: i64,
     pub village_id: i64,
+    /// Whether the extractor filled it from the report's body.
+    pub extracted: bool,
+    /// Where `quote` starts in the report's body, in characters.
+    pub quote_start: Option<i32>,
+    /// Where `quote` ends in the report's body (exclusive).
+    pub quote_end: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod context;
 pub mod cost;
+pub mod extract;
 pub mod hygiene;
 pub mod loaders;
 pub mod metric;
@@ -27,7 +28,7 @@ use crate::writes::Writes;
 
 /// The query root: reads and aggregations.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(query::ReadQuery, aggregate::AggregateQuery);
+pub struct QueryRoot(query::ReadQuery, aggregate::AggregateQuery, extract::ExtractQuery);
 
 /// The mutation root: writes.
 #[derive(MergedObject, Default)]

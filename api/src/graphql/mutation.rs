@@ -11,6 +11,7 @@
 use async_graphql::{Context, Enum, ErrorExtensions, InputObject, Object, Result, SimpleObject};
 
 use super::context::{self, caller};
+use super::extract::SkippedFigure;
 use super::metric::Metric;
 use super::program::Program;
 use super::region::Region;
@@ -19,6 +20,7 @@ use super::scalars::Date;
 use crate::auth::Role;
 use crate::domain::{Aggregation, Level, Qualifier, ValueType};
 use crate::error::ApiError;
+use crate::extraction;
 use crate::interchange::{MetricRecord, ObservationRecord, ProgramRecord, RegionRecord, ReportRecord};
 use crate::writes::{ItemError, PostStatus, WriteError};
 
@@ -44,6 +46,10 @@ pub struct ReportInput {
     /// The figures of the report; may be empty.
     #[graphql(default)]
     pub observations: Vec<ObservationInput>,
+    /// Also store every reported figure of `body` whose metric and region resolve, marked as
+    /// extracted (observations given here win over extracted ones with the same quote).
+    #[graphql(default)]
+    pub extract: bool,
 }
 
 /// One figure of a posted report.
@@ -89,6 +95,9 @@ impl ReportInput {
                     period_start: o.period_start.map(|d| d.0),
                     period_end: o.period_end.map(|d| d.0),
                     quote: o.quote,
+                    quote_start: None,
+                    quote_end: None,
+                    extracted: false,
                 })
                 .collect(),
         }
@@ -150,6 +159,8 @@ pub struct PostReportPayload {
     pub status: PostReportStatus,
     /// The report as stored.
     pub report: Report,
+    /// With `extract`, the figures of the body that were not stored, and why.
+    pub skipped_figures: Vec<SkippedFigure>,
 }
 
 /// The answer of `upsertRegions`.
@@ -205,8 +216,18 @@ impl WriteMutation {
     /// observations, in one transaction. Needs role `importer`.
     async fn post_report(&self, ctx: &Context<'_>, report: ReportInput) -> Result<PostReportPayload> {
         caller(ctx).require(Role::Importer)?;
+        let extract = report.extract;
+        let mut record = report.into_record();
+        let skipped = if extract {
+            let extractor = extraction::extractor(context::db(ctx)?, &[])
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            extraction::fill(&mut record, &extractor)
+        } else {
+            Vec::new()
+        };
         let posted = context::writes(ctx)?
-            .post_report(&report.into_record())
+            .post_report(&record)
             .await
             .map_err(|e| write_error("", e))?;
         let status = match posted.status {
@@ -217,6 +238,7 @@ impl WriteMutation {
         Ok(PostReportPayload {
             status,
             report: Report(posted.report),
+            skipped_figures: skipped.into_iter().map(SkippedFigure::from).collect(),
         })
     }
 

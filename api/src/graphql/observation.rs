@@ -40,6 +40,21 @@ impl Observation {
         self.0.quote.as_deref()
     }
 
+    /// Whether the extractor filled it from the report's body (`postReport(extract: true)`).
+    async fn extracted(&self) -> bool {
+        self.0.extracted
+    }
+
+    /// Where `quote` starts in the report's body, in characters (extracted figures).
+    async fn quote_start(&self) -> Option<i32> {
+        self.0.quote_start
+    }
+
+    /// Where `quote` ends in the report's body (exclusive).
+    async fn quote_end(&self) -> Option<i32> {
+        self.0.quote_end
+    }
+
     async fn metric(&self, ctx: &Context<'_>) -> Result<Option<Metric>> {
         load(ctx, Some(MetricId(self.0.metric_id)), Metric).await
     }

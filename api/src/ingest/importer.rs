@@ -422,6 +422,11 @@ pub fn resolve_report(known: &Known, r: &ReportRecord, content_hash: String) -> 
                 period_start: o.period_start.unwrap_or(r.published_on),
                 period_end: o.period_end.unwrap_or(r.published_on),
                 quote: o.quote.clone(),
+                quote_span: o
+                    .quote_start
+                    .zip(o.quote_end)
+                    .and_then(|(s, e)| Some((i32::try_from(s).ok()?, i32::try_from(e).ok()?))),
+                extracted: o.extracted,
                 path: region.path,
             }
         })

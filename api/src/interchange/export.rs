@@ -126,6 +126,9 @@ pub async fn export(db: &Db, within: Option<&str>, out: &mut impl Write) -> Resu
                     period_start: Some(o.period_start),
                     period_end: Some(o.period_end),
                     quote: o.quote,
+                    quote_start: o.quote_start.and_then(|n| u32::try_from(n).ok()),
+                    quote_end: o.quote_end.and_then(|n| u32::try_from(n).ok()),
+                    extracted: o.extracted,
                 });
             }
             stats.observations += record.observations.len() as u64;

@@ -240,6 +240,15 @@ pub struct ObservationRecord {
     pub period_end: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote: Option<String>,
+    /// Where `quote` starts in the report's body, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_start: Option<u32>,
+    /// Where `quote` ends in the report's body (exclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_end: Option<u32>,
+    /// Whether the extractor filled it from the report's body.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extracted: bool,
 }
 
 impl ReportRecord {

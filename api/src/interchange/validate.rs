@@ -156,6 +156,17 @@ pub fn report(known: &Known, r: &ReportRecord) -> Result<(), Vec<FieldError>> {
                 _ => {}
             }
         }
+        match (o.quote_start, o.quote_end) {
+            (Some(start), Some(end)) if start > end => errors.push(FieldError::new(
+                at("quote_start"),
+                format!("{start} is after quote_end {end}"),
+            )),
+            (Some(_), None) | (None, Some(_)) => errors.push(FieldError::new(
+                at("quote_start"),
+                "quote_start and quote_end go together",
+            )),
+            _ => {}
+        }
         if let (Some(start), Some(end)) = (o.period_start, o.period_end)
             && start > end
         {

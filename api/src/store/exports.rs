@@ -165,6 +165,9 @@ pub struct ObservationRow {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub quote: Option<String>,
+    pub quote_start: Option<i32>,
+    pub quote_end: Option<i32>,
+    pub extracted: bool,
 }
 
 /// The observations of the reports `ids`, by report and then in the report's order.
@@ -172,7 +175,7 @@ pub async fn observations(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<Ob
     let mut sql = Sql::new(db.get_database_backend());
     sql.push(
         "SELECT o.report_id, m.code AS metric, r.code AS region, p.code AS program, o.value, o.qualifier, \
-         o.period_start, o.period_end, o.quote FROM observation o JOIN metric m ON m.id = o.metric_id \
+         o.period_start, o.period_end, o.quote, o.quote_start, o.quote_end, o.extracted FROM observation o JOIN metric m ON m.id = o.metric_id \
          JOIN region r ON r.id = o.region_id LEFT JOIN program p ON p.id = o.program_id \
          WHERE o.report_id IN ",
     );

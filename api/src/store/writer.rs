@@ -42,7 +42,7 @@ pub struct ProgramColumns<'a> {
     pub ended_on: Option<NaiveDate>,
 }
 
-/// Rows per multi-row observation INSERT (15 values a row stays below SQLite's 32766 bound values).
+/// Rows per multi-row observation INSERT (18 values a row stays below SQLite's 32766 bound values).
 const OBSERVATION_ROWS_PER_INSERT: usize = 1000;
 /// Rows per multi-row report INSERT or lookup.
 const REPORTS_PER_STATEMENT: usize = 500;
@@ -248,6 +248,10 @@ pub struct ObservationRow {
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub quote: Option<String>,
+    /// Where the quote stands in the report's body, in characters (start, end exclusive).
+    pub quote_span: Option<(i32, i32)>,
+    /// Whether the extractor filled it from the report's body.
+    pub extracted: bool,
     pub path: RegionPath,
 }
 
@@ -387,7 +391,8 @@ async fn insert_observations(
     let mut sql = Sql::new(tx.get_database_backend());
     sql.push(
         "INSERT INTO observation (report_id, metric_id, region_id, program_id, value, qualifier, \
-         period_start, period_end, quote, published_on, province_id, city_id, county_id, town_id, village_id) \
+         period_start, period_end, quote, quote_start, quote_end, extracted, published_on, \
+         province_id, city_id, county_id, town_id, village_id) \
          VALUES ",
     );
     for (n, (report_id, r, o)) in rows.iter().enumerate() {
@@ -409,6 +414,12 @@ async fn insert_observations(
             .bind(o.period_end)
             .push(", ")
             .bind(o.quote.clone());
+        sql.push(", ")
+            .bind(o.quote_span.map(|s| s.0))
+            .push(", ")
+            .bind(o.quote_span.map(|s| s.1))
+            .push(", ")
+            .bind(o.extracted);
         sql.push(", ").bind(r.published_on);
         for p in o.path.ids() {
             sql.push(", ").bind(p);

@@ -308,7 +308,7 @@ impl<'a> Arguments<'a> {
     /// How many SQL aggregations a root field runs.
     fn aggregations(&self, field: &Field) -> u64 {
         match field.name.node.as_str() {
-            "aggregate" => 1,
+            "aggregate" | "extract" => 1,
             "compare" => {
                 let baseline = ["baselineFrom", "baselineTo"]
                     .iter()
