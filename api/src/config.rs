@@ -5,14 +5,25 @@
 //! limits from it. Commands other than `serve` use [`Config::default`], which reads the environment too.
 //! README.md lists every setting.
 
+use std::num::NonZeroU32;
 use std::time::Duration;
 
-use clap::{Args, Parser};
+use clap::{Args, Parser, ValueEnum};
 
 /// The database used when neither `--db` nor `DATABASE_URL` names one.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://civicgraph.db";
 /// The address `serve` listens on by default.
 pub const DEFAULT_ADDR: &str = "127.0.0.1:8000";
+
+/// How log lines are written to standard error (`--log-format`, `CIVICGRAPH_LOG_FORMAT`).
+#[derive(ValueEnum, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Plain text, one event a line (coloured only on a terminal).
+    #[default]
+    Text,
+    /// One JSON object a line, its fields at the top level.
+    Json,
+}
 
 /// The settings and limits of a server (flags of `serve`, or `CIVICGRAPH_*` variables).
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
@@ -53,6 +64,11 @@ pub struct Config {
     /// Most items one `upsertRegions`/`upsertMetrics`/`upsertPrograms` call takes.
     #[arg(long, env = "CIVICGRAPH_MAX_UPSERT_ITEMS", default_value_t = 10_000)]
     pub max_upsert_items: usize,
+
+    /// Requests per second one client may send (its bearer token, else its address), in bursts of as
+    /// many; over it a request is refused with 429 and `RATE_LIMITED`. Off when not given.
+    #[arg(long, env = "CIVICGRAPH_RATE_LIMIT")]
+    pub rate_limit: Option<NonZeroU32>,
 
     /// Seconds a GraphQL request may run; then it answers `TIMEOUT` (PostgreSQL cancels its
     /// statements at the same limit).
@@ -156,5 +172,6 @@ mod tests {
         assert_eq!(config.max_page_size, 100);
         assert_eq!(config.import_body_limit, 1 << 30);
         assert!(!config.private);
+        assert_eq!(config.rate_limit, None);
     }
 }

@@ -11,6 +11,7 @@ mod hygiene;
 mod import;
 mod import_http;
 mod limits;
+mod operability;
 mod outage;
 mod processes;
 mod read_api;

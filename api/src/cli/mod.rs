@@ -12,9 +12,8 @@ use civicgraph_synth::{Scale, generate};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::io::AsyncRead;
-use tracing_subscriber::EnvFilter;
 
-use crate::config::{Config, DEFAULT_ADDR, DEFAULT_DATABASE_URL};
+use crate::config::{Config, DEFAULT_ADDR, DEFAULT_DATABASE_URL, LogFormat};
 use crate::ingest::{self, Counts, ImportOptions, ImportSummary, import_reader};
 use crate::interchange::export::export;
 use crate::store::{Db, reads};
@@ -29,6 +28,10 @@ pub struct Cli {
     /// Database URL: `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
     #[arg(long = "db", env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
+
+    /// How log lines are written to standard error.
+    #[arg(long, env = "CIVICGRAPH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
 
     #[command(subcommand)]
     pub command: Command,
@@ -89,13 +92,7 @@ pub enum Command {
 /// Runs the command line and answers the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm_migration=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    crate::http::logging::init(cli.log_format);
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,

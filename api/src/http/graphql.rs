@@ -1,5 +1,6 @@
 //! `/graphql` (`POST`, and `GET` for queries; see `protocol`) and GraphQL over websocket at
-//! `/graphql/ws`.
+//! `/graphql/ws`. When the server stops, websocket connections get a close frame with code 1001
+//! (going away) rather than a dropped connection.
 
 use std::sync::Arc;
 
@@ -7,13 +8,16 @@ use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use futures::{SinkExt, StreamExt};
 
+use super::logging::OperationName;
 use super::protocol::{
-    AnswerFormat, answer, header_str, is_query, refused, request_from_body, request_from_query_string,
+    AnswerFormat, answer, header_str, is_query, operation_name, refused, request_from_body,
+    request_from_query_string,
 };
 use super::{AppState, assets};
 use crate::auth::{self, Caller};
@@ -63,10 +67,26 @@ pub(super) async fn graphql_post(
     }
 }
 
+/// Runs a GraphQL request (see [`execute_request`]), its operation's name left in the response's
+/// extensions for the request log.
+async fn run(
+    state: &AppState,
+    headers: &HeaderMap,
+    format: AnswerFormat,
+    request: async_graphql::Request,
+) -> Response {
+    let name = operation_name(&request);
+    let mut response = execute_request(state, headers, format, request).await;
+    if let Some(name) = name {
+        response.extensions_mut().insert(OperationName(name));
+    }
+    response
+}
+
 /// Runs a GraphQL request as its bearer token's caller (reads need a token only on a private server;
 /// mutations check the role themselves). Errors that async-graphql raises on its own (unparsable
 /// query, bad variables) get `extensions.code` `BAD_INPUT` too.
-async fn run(
+async fn execute_request(
     state: &AppState,
     headers: &HeaderMap,
     format: AnswerFormat,
@@ -107,6 +127,7 @@ async fn run(
 /// GraphQL over websocket (`graphql-transport-ws`, and the older `graphql-ws`). The token is taken
 /// from the upgrade request's `Authorization` header or from the `connection_init` payload
 /// (`{"Authorization": "Bearer TOKEN"}`); a private server refuses the connection without one.
+/// Each connection is tracked in `state.websockets`, so that [`super::serve`] can wait for it to close.
 pub(super) async fn websocket(
     State(state): State<Arc<AppState>>,
     protocol: GraphQLProtocol,
@@ -120,11 +141,30 @@ pub(super) async fn websocket(
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
-            let schema = state.schema.clone();
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| connection_data(state, header_caller, payload))
-                .serve()
+            let websockets = state.websockets.clone();
+            websockets.track_future(serve_websocket(socket, state, protocol, header_caller))
         })
+}
+
+/// Speaks GraphQL on `socket` until the client leaves or the server stops; then (and only then) the
+/// client is told with a close frame of code 1001 that the server went away.
+async fn serve_websocket(socket: WebSocket, state: Arc<AppState>, protocol: GraphQLProtocol, caller: Caller) {
+    let (mut sink, stream) = socket.split();
+    let closing = state.closing.clone();
+    // When the server stops, the client's messages end: the protocol then stops too.
+    let stream = stream.take_until(closing.clone().cancelled_owned());
+    let schema = state.schema.clone();
+    GraphQLWebSocket::new_with_pair(&mut sink, stream, schema, protocol)
+        .on_connection_init(move |payload| connection_data(state, caller, payload))
+        .serve()
+        .await;
+    if closing.is_cancelled() {
+        let frame = CloseFrame {
+            code: close_code::AWAY,
+            reason: "the server is shutting down".into(),
+        };
+        let _ = sink.send(Message::Close(Some(frame))).await;
+    }
 }
 
 /// The caller and loaders of a websocket connection, from its `connection_init` payload.

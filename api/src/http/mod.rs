@@ -1,26 +1,34 @@
 //! The HTTP server: GraphQL over HTTP at `/graphql` (`POST`, and `GET` for queries), GraphiQL and its
 //! files at `GET /` and `GET /assets/…` (embedded, see `assets`), subscriptions at `/graphql/ws`, the
 //! NDJSON bulk import `POST /import` and `GET /healthz`. Handlers are small and share one [`AppState`].
+//! Every request is logged (`logging`); all but `/healthz` count against the optional per-client rate
+//! limit (`rate_limit`).
 
 mod assets;
 mod graphql;
 mod import;
+pub mod logging;
 mod protocol;
+pub mod rate_limit;
 mod shutdown;
 
 pub use shutdown::shutdown_signal;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::events::Events;
@@ -35,6 +43,11 @@ pub struct AppState {
     pub config: Config,
     /// The writers, and the events of reports created or replaced for `reportPosted` subscriptions.
     pub writes: Writes,
+    /// Cancelled when the server stops, after the requests in flight finished: websocket
+    /// connections then close with code 1001 (going away).
+    pub closing: CancellationToken,
+    /// The open websocket connections, which [`serve`] waits for (briefly) before it returns.
+    pub websockets: TaskTracker,
 }
 
 impl AppState {
@@ -46,6 +59,8 @@ impl AppState {
             db,
             config,
             writes,
+            closing: CancellationToken::new(),
+            websockets: TaskTracker::new(),
         })
     }
 }
@@ -55,15 +70,21 @@ pub fn router(state: Arc<AppState>) -> Router {
     let graphql = Router::new()
         .route("/graphql", get(graphql::graphql_get).post(graphql::graphql_post))
         .layer(DefaultBodyLimit::max(state.config.graphql_body_limit));
-    Router::new()
+    let mut limited = Router::new()
         .merge(assets::routes())
-        .route("/healthz", get(healthz))
         .merge(graphql)
         .route("/graphql/ws", get(graphql::websocket))
-        .route("/import", post(import::import))
+        .route("/import", post(import::import));
+    if let Some(per_second) = state.config.rate_limit {
+        let limit = Arc::new(rate_limit::RateLimit::new(per_second));
+        limited = limited.layer(from_fn_with_state(limit, rate_limit::enforce));
+    }
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(limited)
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
-        .layer(TraceLayer::new_for_http())
+        .layer(from_fn(logging::log_request))
         .with_state(state)
 }
 
@@ -85,13 +106,26 @@ async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     }
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests in flight.
+/// How long [`serve`] waits for websocket connections to send their close frames.
+const WEBSOCKET_CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// Serves `state` on `listener` until `shutdown` resolves, then finishes the requests in flight and
+/// closes the websocket connections with code 1001 (going away).
 pub async fn serve(
     listener: TcpListener,
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+    // The peer address is the client of the rate limit when there is no token.
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    state.closing.cancel();
+    state.websockets.close();
+    if tokio::time::timeout(WEBSOCKET_CLOSE_WAIT, state.websockets.wait())
         .await
+        .is_err()
+    {
+        tracing::warn!("some websocket connections did not close in time");
+    }
+    served
 }
