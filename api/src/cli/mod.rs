@@ -26,7 +26,7 @@ pub const DEMO_DATASET: &str = include_str!("../../../data/demo.ndjson");
 #[command(name = "civicgraph", version, about)]
 pub struct Cli {
     /// Database URL: `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
-    #[arg(long = "db", env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    #[arg(long = "db", env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
     /// How log lines are written to standard error.
