@@ -104,7 +104,8 @@ async fn main() -> anyhow::Result<()> {
     reset_peak_rss();
     let started = Instant::now();
     let reader = tokio::fs::File::open(&file).await?;
-    let summary = civicgraph::ingest::import_reader(&db, reader, ImportOptions::default(), None).await?;
+    let summary =
+        civicgraph::ingest::import_reader(&db, reader, ImportOptions::default(), None, None).await?;
     let seconds = started.elapsed().as_secs_f64();
     anyhow::ensure!(summary.committed, "the import failed: {:?}", summary.errors);
     println!(

@@ -155,3 +155,36 @@ async fn the_extract_command_prints_one_json_object_per_mention() {
     assert_eq!(lines[0]["period"]["text"], "自1月份启动干部大走访以来");
     assert_eq!(lines[1]["metric"], "suggestions_collected");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_with_extract_stores_the_figures_of_report_bodies() {
+    let db = TestDb::create(&Backend::Sqlite).await;
+    let conn = db.open().await;
+    let summary = import_lines(&conn, Default::default(), DEMO_DATASET.lines().map(str::to_owned))
+        .await
+        .expect("the demo imports");
+    assert!(summary.committed);
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let file = dir.path().join("reports.ndjson");
+    let report = json!({"kind": "report", "external_id": "bodies-1", "title": "紫金街道大走访",
+        "published_on": "2022-08-20", "region": "331102-zijin", "body": BODY});
+    std::fs::write(&file, format!("{report}\n")).expect("the file is written");
+    let before = count(&conn, "observation WHERE extracted = true").await;
+    let output = tokio::process::Command::new(BIN)
+        .args(["--db", &db.url, "import", "--extract"])
+        .arg(&file)
+        .env("RUST_LOG", "off")
+        .output()
+        .await
+        .expect("the command runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // 7000余人次 and 42条 resolve; the norm does not count.
+    assert_eq!(
+        count(&conn, "observation WHERE extracted = true").await - before,
+        2
+    );
+}

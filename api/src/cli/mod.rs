@@ -7,7 +7,9 @@ use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use civicgraph_extract::Extractor;
 use civicgraph_synth::{Scale, generate};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -61,6 +63,10 @@ pub enum Command {
         /// Write the valid records and list the invalid ones instead of writing nothing.
         #[arg(long)]
         skip_invalid: bool,
+        /// Also store the reported figures of each report's `body` whose metric and region resolve
+        /// against the database (as `postReport(extract: true)` does), marked as extracted.
+        #[arg(long)]
+        extract: bool,
     },
     /// Write the database as NDJSON to standard output.
     Export {
@@ -125,12 +131,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("migrated {}", redact(&url));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { files, skip_invalid } => {
+        Command::Import {
+            files,
+            skip_invalid,
+            extract,
+        } => {
             let config = Config::default();
             let db = open(&url, &config).await?;
             let options = ImportOptions::new(&config).skipping_invalid(skip_invalid);
+            // The catalog is the database's as the import starts: codes a file defines are not in it.
+            let extractor = match extract {
+                true => Some(Arc::new(crate::extraction::extractor(&db, &[]).await?)),
+                false => None,
+            };
             for file in files {
-                let summary = import_file(&db, &file, options).await?;
+                let summary = import_file(&db, &file, options, extractor.clone()).await?;
                 print_summary(&file.display().to_string(), &summary);
                 if !summary.committed || (summary.error_count > 0 && !skip_invalid) {
                     return Ok(ExitCode::FAILURE);
@@ -210,7 +225,12 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<()> {
 }
 
 /// Imports one file (or standard input for `-`) with a progress bar on a terminal.
-async fn import_file(db: &Db, path: &PathBuf, options: ImportOptions) -> anyhow::Result<ImportSummary> {
+async fn import_file(
+    db: &Db,
+    path: &PathBuf,
+    options: ImportOptions,
+    extractor: Option<Arc<Extractor>>,
+) -> anyhow::Result<ImportSummary> {
     let (reader, size): (Box<dyn AsyncRead + Unpin + Send>, Option<u64>) = if path.as_os_str() == "-" {
         (Box::new(tokio::io::stdin()), None)
     } else {
@@ -227,7 +247,7 @@ async fn import_file(db: &Db, path: &PathBuf, options: ImportOptions) -> anyhow:
         ),
         None => ProgressBar::new_spinner(),
     };
-    let summary = import_reader(db, reader, options, Some(&bar)).await?;
+    let summary = import_reader(db, reader, options, Some(&bar), extractor).await?;
     bar.finish_and_clear();
     Ok(summary)
 }

@@ -11,7 +11,7 @@ mod importer;
 mod reader;
 
 pub use importer::{Importer, resolve_report};
-pub use reader::{Parsed, import_reader, parse};
+pub use reader::{Parsed, import_reader, parse, parse_extracting};
 
 use sea_orm::DbErr;
 use serde::Serialize;

@@ -4,7 +4,12 @@
 use sea_orm::DbErr;
 use tokio::io::AsyncBufReadExt;
 
+use std::sync::Arc;
+
+use civicgraph_extract::Extractor;
+
 use super::{ImportOptions, ImportSummary, Importer};
+use crate::extraction;
 use crate::interchange::{FieldError, Record, parse_line};
 use crate::store::Db;
 
@@ -70,13 +75,28 @@ impl Parsed {
     }
 }
 
-/// Imports NDJSON read from `reader` in one transaction, advancing `progress` by the bytes read.
-/// Reading and parsing run on their own task, ahead of the database writes.
+/// Parses line `line` like [`parse`] and, with an `extractor`, first adds to a report the reported
+/// figures of its body (see `extraction::fill`).
+pub fn parse_extracting(line: u64, text: &str, extractor: Option<&Extractor>) -> Parsed {
+    let parsed = parse(line, text);
+    match (extractor, parsed.record) {
+        (Some(extractor), Some(Ok(Record::Report(mut report)))) if report.body.is_some() => {
+            extraction::fill(&mut report, extractor);
+            Parsed::from_record(line, Record::Report(report))
+        }
+        (_, record) => Parsed { record, ..parsed },
+    }
+}
+
+/// Imports NDJSON read from `reader` in one transaction, advancing `progress` by the bytes read; with
+/// an `extractor`, reports also get the reported figures of their bodies. Reading, parsing and
+/// extracting run on their own task, ahead of the database writes.
 pub async fn import_reader(
     db: &Db,
     reader: impl tokio::io::AsyncRead + Unpin + Send + 'static,
     options: ImportOptions,
     progress: Option<&indicatif::ProgressBar>,
+    extractor: Option<Arc<Extractor>>,
 ) -> Result<ImportSummary, DbErr> {
     let mut importer = Importer::begin(db, options).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<std::io::Result<(Vec<Parsed>, u64)>>(4);
@@ -99,7 +119,7 @@ pub async fn import_reader(
                 }
                 number += 1;
                 chunk.push(match std::str::from_utf8(&buf) {
-                    Ok(text) => parse(number, text),
+                    Ok(text) => parse_extracting(number, text, extractor.as_deref()),
                     Err(_) => Parsed {
                         line: number,
                         record: Some(Err(FieldError::new("", "is not valid UTF-8"))),

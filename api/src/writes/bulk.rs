@@ -33,7 +33,7 @@ impl Writes {
         };
         let before = changes::high_water(db).await?;
         let options = self.import.skipping_invalid(skip_invalid);
-        let summary = import_reader(db, reader, options, None).await?;
+        let summary = import_reader(db, reader, options, None, None).await?;
         let mut announced = Vec::new();
         if summary.committed && summary.reports.created + summary.reports.updated > 0 {
             match self.changed_since(before).await {
