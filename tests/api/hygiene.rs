@@ -127,3 +127,33 @@ async fn a_byte_order_mark_may_open_a_file(backend: Backend) {
     assert!(summary.regions.created > 0);
     s.stop().await;
 }
+
+backend_test!(a_string_is_not_an_enum_value);
+/// An enum argument written as a string literal (`level: "TOWN"`) is `BAD_INPUT` naming the argument;
+/// as a variable (JSON has no enums) a string is the way to send it.
+async fn a_string_is_not_an_enum_value(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    s.import(&tree()).await;
+    let (code, message) = s
+        .error_code(
+            r#"{ regions(within: "K1", level: "TOWN") { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "BAD_INPUT");
+    assert!(
+        message.starts_with(r#"regions(level:): "TOWN" is a string"#),
+        "{message}"
+    );
+    let d = s
+        .data(
+            r#"{ regions(within: "K1", level: TOWN) { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(d["regions"]["totalCount"], 2);
+    let q = "query($l: RegionLevel) { regions(within: \"K1\", level: $l) { totalCount } }";
+    let d = s.data(q, json!({ "l": "TOWN" })).await;
+    assert_eq!(d["regions"]["totalCount"], 2);
+    s.stop().await;
+}

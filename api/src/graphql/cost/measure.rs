@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Field, OperationType, Selection, SelectionSet,
 };
-use async_graphql::registry::{MetaType, MetaTypeName, Registry};
+use async_graphql::registry::{self, MetaType, MetaTypeName, Registry};
 use async_graphql::{Name, Pos, Positioned, Value as ConstValue, Variables};
+use async_graphql_value::Value;
 
 use super::{AGGREGATION_COST, BAD_INPUT, CostLimits, LIST_SIZE, MAX_NESTING, Refusal};
 
@@ -176,6 +177,31 @@ impl<'a> Walk<'a> {
         Ok(tally)
     }
 
+    /// Refuses a string literal given for an enum argument (`level: "TOWN"`): async-graphql would take
+    /// it, though the GraphQL spec writes enum values without quotes.
+    fn check_enum_literals(&self, field: &Field, meta: &registry::MetaField) -> Result<(), Refusal> {
+        for (name, value) in &field.arguments {
+            let Value::String(text) = &value.node else {
+                continue;
+            };
+            let Some(argument) = meta.args.get(name.node.as_str()) else {
+                continue;
+            };
+            let base = MetaTypeName::concrete_typename(&argument.ty);
+            if let Some(MetaType::Enum { .. }) = self.registry.types.get(base) {
+                return Err(Refusal {
+                    code: BAD_INPUT,
+                    message: format!(
+                        "{}({}:): \"{text}\" is a string; write the {base} value without quotes: {text}",
+                        field.name.node, name.node
+                    ),
+                    pos: Some(value.pos),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The tally of one field selected on `parent`.
     fn field(&mut self, field: &'a Field, parent: Option<&'a MetaType>) -> Result<Tally, Refusal> {
         if field.alias.is_some() {
@@ -183,6 +209,9 @@ impl<'a> Walk<'a> {
         }
         let name = field.name.node.as_str();
         let meta = parent.and_then(|p| p.field_by_name(name));
+        if let Some(meta) = meta {
+            self.check_enum_literals(field, meta)?;
+        }
         let of_type = meta.and_then(|m| self.registry.concrete_type_by_name(&m.ty));
         let child = self.selection_set(&field.selection_set.node, of_type)?;
         let is_list = meta.is_some_and(|m| MetaTypeName::create(&m.ty).is_list());
