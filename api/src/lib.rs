@@ -20,4 +20,5 @@ pub mod http;
 pub mod ingest;
 pub mod interchange;
 pub mod store;
+pub mod telemetry;
 pub mod writes;

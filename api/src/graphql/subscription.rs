@@ -7,6 +7,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::context::{self, optional, region_by_code};
 use super::report::Report;
 use crate::store::reads;
+use crate::telemetry;
 
 /// The subscription half of the schema.
 #[derive(Default)]
@@ -27,9 +28,10 @@ impl LiveSubscription {
             .map(|region| (region.level, region.id));
         let receiver = context::writes(ctx)?.events().subscribe();
         let db = context::db(ctx)?.read.clone();
+        let live = telemetry::Subscription::start();
         Ok(futures::stream::unfold(
-            (receiver, db),
-            move |(mut receiver, db)| async move {
+            (receiver, db, live),
+            move |(mut receiver, db, live)| async move {
                 loop {
                     let event = match receiver.recv().await {
                         Ok(event) => event,
@@ -45,7 +47,10 @@ impl LiveSubscription {
                         continue;
                     }
                     match reads::report_by_id(&db, event.report_id).await {
-                        Ok(Some(model)) => return Some((Report(model), (receiver, db))),
+                        Ok(Some(model)) => {
+                            live.delivered();
+                            return Some((Report(model), (receiver, db, live)));
+                        }
                         // Deleted since: nothing to announce.
                         Ok(None) => continue,
                         Err(e) => {

@@ -10,6 +10,7 @@ use axum::response::Response;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
+use crate::telemetry;
 
 /// The filter when `RUST_LOG` is not set.
 const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm_migration=warn";
@@ -49,11 +50,19 @@ pub async fn log_request(request: Request, next: Next) -> Response {
         .extensions()
         .get::<OperationName>()
         .map(|OperationName(name)| name.as_str());
+    let status = response.status().as_u16();
+    if path != "/metrics" {
+        telemetry::request(
+            operation.unwrap_or(&path),
+            status,
+            started.elapsed().as_secs_f64(),
+        );
+    }
     tracing::info!(
         method = %method,
         path,
         operation,
-        status = response.status().as_u16(),
+        status,
         duration_ms,
         "request"
     );

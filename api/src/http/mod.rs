@@ -53,6 +53,7 @@ pub struct AppState {
 impl AppState {
     /// The state of a server on `db` with the settings of `config`.
     pub fn new(db: Db, config: Config) -> Arc<AppState> {
+        crate::telemetry::install();
         let writes = Writes::new(db.clone(), Events::new(config.event_buffer), &config);
         Arc::new(AppState {
             schema: crate::graphql::schema(db.clone(), config.clone(), writes.clone()),
@@ -81,11 +82,27 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .merge(limited)
         .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
         .layer(from_fn(logging::log_request))
         .with_state(state)
+}
+
+/// `GET /metrics`: the Prometheus text format (see `telemetry`), with the pools sampled now.
+async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let (busy, idle) = crate::store::pool_usage(&state.db.read);
+    crate::telemetry::connections("read", busy, idle);
+    let (busy, idle) = crate::store::pool_usage(&state.db.write);
+    crate::telemetry::connections("write", busy, idle);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        crate::telemetry::render(),
+    )
 }
 
 /// How long `/healthz` waits for the database.

@@ -17,6 +17,7 @@ use crate::store::known::{
 use crate::store::writer::{
     self, MetricColumns, ObservationRow, ProgramColumns, RegionColumns, ReportOutcome, ReportRow,
 };
+use crate::telemetry;
 
 /// A record's result: `Ok`, or the fields at fault (the database failing is the outer error).
 type Checked = Result<Result<(), Vec<FieldError>>, DbErr>;
@@ -402,6 +403,9 @@ impl Importer {
             self.summary.reports = Counts::default();
             self.summary.observations = 0;
         }
+        let s = &self.summary;
+        telemetry::imported(s.lines, s.error_count);
+        telemetry::written(s.reports.created + s.reports.updated, s.observations);
         Ok(self.summary)
     }
 }

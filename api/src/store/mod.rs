@@ -204,6 +204,23 @@ pub fn check_sqlite_url(url: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// The connections of `conn`'s pool: (in use, idle).
+pub fn pool_usage(conn: &DatabaseConnection) -> (u32, u32) {
+    let (size, idle) = match conn.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = conn.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        DbBackend::Sqlite => {
+            let pool = conn.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => (0, 0),
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+    (size.saturating_sub(idle), idle)
+}
+
 /// What kind of failure a database error is, for the answer the client gets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {

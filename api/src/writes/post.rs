@@ -11,6 +11,7 @@ use crate::interchange::{ReportRecord, validate};
 use crate::store::known::{Codes, Known, load_known_for};
 use crate::store::writer::{self, ReportOutcome, ReportRow};
 use crate::store::{Db, locks};
+use crate::telemetry;
 
 /// How many times a post that met a unique-key violation is retried.
 const RETRIES: usize = 3;
@@ -38,6 +39,7 @@ impl Writes {
     /// alone the stored report of the same `external_id`, in one transaction.
     pub async fn post_report(&self, record: &ReportRecord) -> Result<Posted, WriteError> {
         let record = record.normalized();
+        let observations = record.observations.len() as u64;
         let _shared = self.gate.read().await;
         let (posted, event) = match self.db.backend() {
             DbBackend::Sqlite => self.queue.post(&self.db, record).await?,
@@ -45,6 +47,7 @@ impl Writes {
         };
         if let Some(event) = event {
             self.events.publish(event);
+            telemetry::written(1, observations);
         }
         Ok(posted)
     }
