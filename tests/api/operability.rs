@@ -96,11 +96,24 @@ async fn serve_one_request(args: &[&str]) -> (Option<u16>, String) {
     let ws = subscriber(&url).await;
     let resp = client
         .post(format!("{url}/graphql"))
+        .header("x-request-id", "probe-123")
         .json(&json!({ "query": PROBE }))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
+    assert_eq!(
+        resp.headers()["x-request-id"],
+        "probe-123",
+        "the request id comes back"
+    );
+    let health = client.get(format!("{url}/healthz")).send().await.unwrap();
+    let generated = health.headers()["x-request-id"].to_str().unwrap_or("");
+    assert_eq!(
+        generated.len(),
+        32,
+        "a request without an id gets one: {generated}"
+    );
     let pid = child.id().expect("the server runs").to_string();
     let killed = std::process::Command::new("kill")
         .args(["-TERM", &pid])
@@ -132,6 +145,10 @@ async fn each_request_is_one_json_line_and_subscribers_are_told_the_server_went_
     assert_eq!(line["level"], "INFO", "{line}");
     assert_eq!(line["method"], "POST", "{line}");
     assert_eq!(line["operation"], "Probe", "{line}");
+    assert_eq!(
+        line["span"]["request_id"], "probe-123",
+        "every line of a request has its id: {line}"
+    );
     assert_eq!(line["status"], 200, "{line}");
     let duration = line["duration_ms"].as_f64().expect("a duration in ms");
     assert!((0.0..10_000.0).contains(&duration), "{line}");

@@ -5,8 +5,10 @@ use std::io::IsTerminal;
 use std::time::Instant;
 
 use axum::extract::Request;
+use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
+use tracing::Instrument;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::LogFormat;
@@ -27,7 +29,8 @@ pub fn init(format: LogFormat) {
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
-            .with_current_span(false)
+            // The request's span, with its `request_id`.
+            .with_current_span(true)
             .with_span_list(false)
             .init(),
     }
@@ -38,9 +41,35 @@ pub fn init(format: LogFormat) {
 #[derive(Clone, Debug)]
 pub struct OperationName(pub String);
 
-/// The middleware: one `info` line per request when its answer is ready, with the method, the path,
-/// the GraphQL operation name (when there is one), the status and the duration in milliseconds.
+/// The header that carries a request's id, taken from the client when it sends a usable one and
+/// returned on every answer.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The client's request id when it is 1 to 128 visible ASCII characters, else a new random one.
+fn request_id(request: &Request) -> String {
+    let given = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok());
+    match given {
+        Some(id) if !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()) => {
+            id.to_owned()
+        }
+        _ => format!("{:032x}", rand::random::<u128>()),
+    }
+}
+
+/// The middleware: every log line of a request carries its id (`X-Request-Id`, returned on the
+/// answer), and one `info` line per request when its answer is ready gives the method, the path, the
+/// GraphQL operation name (when there is one), the status and the duration in milliseconds.
 pub async fn log_request(request: Request, next: Next) -> Response {
+    let id = request_id(&request);
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut response = log_within(request, next).instrument(span).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    response
+}
+
+async fn log_within(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
