@@ -45,19 +45,35 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind's name (`count`, `money`, …), as serialized and as written in the dictionaries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Count => "count",
+            Kind::Money => "money",
+            Kind::Percent => "percent",
+            Kind::Area => "area",
+            Kind::Duration => "duration",
+            Kind::Weight => "weight",
+            Kind::Length => "length",
+            Kind::Other => "other",
+        }
+    }
+
+    /// Every kind.
+    pub const ALL: [Kind; 8] = [
+        Kind::Count,
+        Kind::Money,
+        Kind::Percent,
+        Kind::Area,
+        Kind::Duration,
+        Kind::Weight,
+        Kind::Length,
+        Kind::Other,
+    ];
+
     /// The kind named `name` (`count`, `money`, …), as written in the dictionaries.
     pub fn from_name(name: &str) -> Option<Kind> {
-        Some(match name {
-            "count" => Kind::Count,
-            "money" => Kind::Money,
-            "percent" => Kind::Percent,
-            "area" => Kind::Area,
-            "duration" => Kind::Duration,
-            "weight" => Kind::Weight,
-            "length" => Kind::Length,
-            "other" => Kind::Other,
-            _ => return None,
-        })
+        Kind::ALL.into_iter().find(|k| k.as_str() == name)
     }
 }
 

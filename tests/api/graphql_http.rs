@@ -89,39 +89,37 @@ async fn the_answer_has_the_media_type_the_client_accepts() {
 
 backend_test!(request_errors_have_no_data_and_are_400_only_as_graphql_response_json);
 async fn request_errors_have_no_data_and_are_400_only_as_graphql_response_json(backend: Backend) {
-    {
-        let s = TestServer::start(&backend).await;
-        let request_errors = [
-            (json!({ "query": "{" }), "expected selection"),
-            (json!({ "query": "{ noSuchField }" }), "noSuchField"),
-            (
-                json!({ "query": "query($id: ID!) { __typename }", "variables": { "id": null } }),
-                "id",
-            ),
-        ];
-        for (body, mentions) in request_errors {
-            let as_json = post(&s, Some(JSON), body.clone()).await;
-            assert_refused(&as_json, 200, "BAD_INPUT", mentions);
-            assert_eq!(as_json.content_type, JSON);
-            let as_graphql = post(&s, Some(GRAPHQL_RESPONSE), body).await;
-            assert_refused(&as_graphql, 400, "BAD_INPUT", mentions);
-            assert_eq!(as_graphql.content_type, GRAPHQL_RESPONSE);
-        }
-        // A field error is not a request error: `data` stays (null here, the field being non-null)
-        // and the status is 200 whatever the media type.
-        let field_error = json!({ "query": r#"{ aggregate(metric: "no-such-metric") { __typename } }"# });
-        for accept in [JSON, GRAPHQL_RESPONSE] {
-            let answer = post(&s, Some(accept), field_error.clone()).await;
-            assert_eq!(answer.status, 200, "[{}] {answer:?}", backend.name());
-            assert_eq!(answer.body.get("data"), Some(&Value::Null), "{answer:?}");
-            assert_eq!(
-                answer.body["errors"][0]["path"],
-                json!(["aggregate"]),
-                "{answer:?}"
-            );
-        }
-        s.stop().await;
+    let s = TestServer::start(&backend).await;
+    let request_errors = [
+        (json!({ "query": "{" }), "expected selection"),
+        (json!({ "query": "{ noSuchField }" }), "noSuchField"),
+        (
+            json!({ "query": "query($id: ID!) { __typename }", "variables": { "id": null } }),
+            "id",
+        ),
+    ];
+    for (body, mentions) in request_errors {
+        let as_json = post(&s, Some(JSON), body.clone()).await;
+        assert_refused(&as_json, 200, "BAD_INPUT", mentions);
+        assert_eq!(as_json.content_type, JSON);
+        let as_graphql = post(&s, Some(GRAPHQL_RESPONSE), body).await;
+        assert_refused(&as_graphql, 400, "BAD_INPUT", mentions);
+        assert_eq!(as_graphql.content_type, GRAPHQL_RESPONSE);
     }
+    // A field error is not a request error: `data` stays (null here, the field being non-null)
+    // and the status is 200 whatever the media type.
+    let field_error = json!({ "query": r#"{ aggregate(metric: "no-such-metric") { __typename } }"# });
+    for accept in [JSON, GRAPHQL_RESPONSE] {
+        let answer = post(&s, Some(accept), field_error.clone()).await;
+        assert_eq!(answer.status, 200, "[{}] {answer:?}", backend.name());
+        assert_eq!(answer.body.get("data"), Some(&Value::Null), "{answer:?}");
+        assert_eq!(
+            answer.body["errors"][0]["path"],
+            json!(["aggregate"]),
+            "{answer:?}"
+        );
+    }
+    s.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -85,10 +85,6 @@ pub struct ExtractedFigure {
 
 impl From<Mention> for ExtractedFigure {
     fn from(m: Mention) -> Self {
-        let kind = serde_json::to_value(m.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
         ExtractedFigure {
             quote: m.quote,
             start: i32::try_from(m.start).unwrap_or(i32::MAX),
@@ -96,7 +92,7 @@ impl From<Mention> for ExtractedFigure {
             value: m.value,
             unit: m.unit,
             qualifier: m.qualifier,
-            kind,
+            kind: m.kind.as_str().to_owned(),
             figure: m.figure,
             measure: m.measure,
             metric: m.metric,

@@ -74,18 +74,15 @@ async fn log_within(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
-    let duration_ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+    let seconds = started.elapsed().as_secs_f64();
+    let duration_ms = (seconds * 1e6).round() / 1e3;
     let operation = response
         .extensions()
         .get::<OperationName>()
         .map(|OperationName(name)| name.as_str());
     let status = response.status().as_u16();
     if path != "/metrics" {
-        telemetry::request(
-            operation.unwrap_or(&path),
-            status,
-            started.elapsed().as_secs_f64(),
-        );
+        telemetry::request(operation.unwrap_or(&path), status, seconds);
     }
     tracing::info!(
         method = %method,

@@ -35,35 +35,32 @@ impl From<DbErr> for WriteError {
 impl WriteError {
     /// The refusal of a single item's errors: a conflict when every fault is one, else invalid input.
     pub fn of_fields(errors: Vec<FieldError>) -> WriteError {
-        let faults: Vec<Fault> = errors.iter().map(|e| e.fault).collect();
-        let items = errors
-            .into_iter()
-            .map(|e| ItemError {
-                index: None,
-                field: e.field,
-                message: e.message,
-            })
-            .collect();
-        WriteError::classify(&faults, items)
+        WriteError::classify(errors.into_iter().map(|e| (None, e.field, e.message, e.fault)))
     }
 
     /// The refusal of a list's errors, as an importer with index numbering listed them (line N is
     /// index N − 1).
     pub fn of_lines(errors: Vec<LineError>) -> WriteError {
-        let faults: Vec<Fault> = errors.iter().map(|e| e.fault).collect();
-        let items = errors
-            .into_iter()
-            .map(|e| ItemError {
-                index: usize::try_from(e.line).ok().and_then(|l| l.checked_sub(1)),
-                field: e.field,
-                message: e.message,
-            })
-            .collect();
-        WriteError::classify(&faults, items)
+        WriteError::classify(errors.into_iter().map(|e| {
+            let index = usize::try_from(e.line).ok().and_then(|l| l.checked_sub(1));
+            (index, e.field, e.message, e.fault)
+        }))
     }
 
-    fn classify(faults: &[Fault], items: Vec<ItemError>) -> WriteError {
-        if !faults.is_empty() && faults.iter().all(|f| *f == Fault::Conflict) {
+    /// `(index, field, message, fault)` as a refusal: a conflict when every fault is one.
+    fn classify(errors: impl Iterator<Item = (Option<usize>, String, String, Fault)>) -> WriteError {
+        let mut conflict = true;
+        let items: Vec<ItemError> = errors
+            .map(|(index, field, message, fault)| {
+                conflict &= fault == Fault::Conflict;
+                ItemError {
+                    index,
+                    field,
+                    message,
+                }
+            })
+            .collect();
+        if conflict && !items.is_empty() {
             WriteError::Conflict(items)
         } else {
             WriteError::Invalid(items)
