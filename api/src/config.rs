@@ -28,6 +28,11 @@ pub enum LogFormat {
 /// The settings and limits of a server (flags of `serve`, or `CIVICGRAPH_*` variables).
 #[derive(Args, Clone, Debug, PartialEq, Eq)]
 pub struct Config {
+    /// A streaming replica of the PostgreSQL database: queries and subscriptions read from it, while
+    /// writes and what a mutation answers use the primary (`--db`).
+    #[arg(long = "db-read", env = "DATABASE_READ_URL")]
+    pub database_read_url: Option<String>,
+
     /// Require a token for reads too.
     #[arg(long, env = "CIVICGRAPH_PRIVATE")]
     pub private: bool,

@@ -16,6 +16,7 @@ mod operability;
 mod outage;
 mod processes;
 mod read_api;
+mod replica;
 mod schema;
 mod synth;
 mod writes;

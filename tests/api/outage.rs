@@ -2,28 +2,13 @@
 //! 503 within 2 s, and the server recovers by itself once the database is back; an unreachable
 //! database at start-up is a one-line error naming host and port, within 5 s.
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use civicgraph_tests::{Backend, Proxy, TestServer, postgres_or_skip};
+use civicgraph_tests::{Backend, Proxy, TestServer, postgres_or_skip, through};
 use serde_json::{Value, json};
 
 /// The `civicgraph` binary, built from the current code with the tests.
 const BIN: &str = env!("CARGO_BIN_EXE_civicgraph-under-test");
-
-/// `url` with its `host:port` replaced by `addr`, and the `host:port` it named.
-fn through(url: &str, addr: SocketAddr) -> (String, SocketAddr) {
-    let start = url
-        .find('@')
-        .or_else(|| url.find("://").map(|i| i + 2))
-        .expect("a URL")
-        + 1;
-    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
-    let target = url[start..end]
-        .parse()
-        .expect("TEST_DATABASE_URL names host:port by IP");
-    (format!("{}{addr}{}", &url[..start], &url[end..]), target)
-}
 
 async fn regions(s: &TestServer) -> (u16, Value, Duration) {
     let started = Instant::now();

@@ -28,13 +28,20 @@ async fn cli(url: &str, args: &[&str]) -> std::process::Output {
 }
 
 /// A `civicgraph serve` process, killed when dropped.
-struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: tokio::process::Child,
-    url: String,
+    /// Base URL, e.g. `http://127.0.0.1:43123`.
+    pub(crate) url: String,
 }
 
 impl ServerProcess {
-    async fn start(database_url: &str) -> ServerProcess {
+    /// `civicgraph --db DATABASE_URL serve`, once it is healthy.
+    pub(crate) async fn start(database_url: &str) -> ServerProcess {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// `civicgraph --db DATABASE_URL serve ARGS…`, once it is healthy.
+    pub(crate) async fn start_with(database_url: &str, args: &[&str]) -> ServerProcess {
         let port = {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             listener.local_addr().unwrap().port()
@@ -42,6 +49,7 @@ impl ServerProcess {
         let addr = format!("127.0.0.1:{port}");
         let child = tokio::process::Command::new(BIN)
             .args(["--db", database_url, "serve", "--addr", &addr])
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())

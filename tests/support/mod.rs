@@ -9,6 +9,7 @@ mod backend;
 mod database;
 mod product;
 mod proxy;
+mod replica;
 mod server;
 pub mod write_helpers;
 
@@ -17,5 +18,6 @@ pub use backend::postgres_or_skip;
 pub use backend::{Backend, DATABASE_URL_VARIABLE};
 pub use database::TestDb;
 pub use product::*;
-pub use proxy::Proxy;
+pub use proxy::{Proxy, through};
+pub use replica::Replica;
 pub use server::{StatementCounter, TestServer};

@@ -66,3 +66,17 @@ impl Proxy {
         self.serve(listener);
     }
 }
+
+/// `url` with its `host:port` replaced by `addr`, and the `host:port` it named.
+pub fn through(url: &str, addr: SocketAddr) -> (String, SocketAddr) {
+    let start = url
+        .find('@')
+        .or_else(|| url.find("://").map(|i| i + 2))
+        .expect("a URL")
+        + 1;
+    let end = url[start..].find('/').map_or(url.len(), |i| start + i);
+    let target = url[start..end]
+        .parse()
+        .expect("TEST_DATABASE_URL names host:port by IP");
+    (format!("{}{addr}{}", &url[..start], &url[end..]), target)
+}

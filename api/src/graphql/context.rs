@@ -81,9 +81,17 @@ pub async fn read<'a>(ctx: &Context<'a>) -> Result<Reader<'a>> {
     read_with(ctx, 1).await
 }
 
+/// The connections a request reads from, when they are not the read pool: a mutation's answer is
+/// read from the primary (see [`Db::fresh`]) so that it includes the write.
+#[derive(Clone, Debug)]
+pub struct ReadFrom(pub DatabaseConnection);
+
 /// The read connections, for `statements` run at once.
 pub async fn read_with<'a>(ctx: &Context<'a>, statements: u32) -> Result<Reader<'a>> {
-    let conn = &db(ctx)?.read;
+    let conn = match ctx.data_opt::<ReadFrom>() {
+        Some(ReadFrom(conn)) => conn,
+        None => &db(ctx)?.read,
+    };
     let slots = match ctx.data_opt::<Slots>() {
         Some(slots) => Some(slots.take(statements).await?),
         None => None,
@@ -149,7 +157,8 @@ pub async fn optional<M, F: Future<Output = Result<M>>>(lookup: Option<F>) -> Re
 /// one batch, however long the step takes and however busy the machine is. The number of statements
 /// a request runs is therefore bounded by the depth of the query, never by the rows it returns.
 ///
-/// The request may hold at most `connections` of the pool's connections at once (see [`Slots`]).
+/// The request reads from `db` and may hold at most `connections` of its connections at once (see
+/// [`Slots`]).
 pub async fn execute<E: async_graphql::Executor>(
     executor: &E,
     db: DatabaseConnection,
@@ -171,11 +180,12 @@ pub async fn execute<E: async_graphql::Executor>(
 
     let (tx, mut queued) = futures::channel::mpsc::unbounded::<futures::future::BoxFuture<'static, ()>>();
     let slots = Slots::new(connections);
-    let loader = DataLoader::new(DbLoader::new(db, Some(slots.clone())), move |batch| {
+    let loader = DataLoader::new(DbLoader::new(db.clone(), Some(slots.clone())), move |batch| {
         let _ = tx.unbounded_send(batch);
     })
     .delay(std::time::Duration::ZERO);
-    let mut execution = pin!(executor.execute(request.data(loader).data(slots)));
+    let request = request.data(loader).data(slots).data(ReadFrom(db));
+    let mut execution = pin!(executor.execute(request));
     let flag = Arc::new(Flag::default());
     let execution_waker = futures::task::waker(flag.clone());
     let mut batches = FuturesUnordered::new();

@@ -105,22 +105,62 @@ async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     )
 }
 
-/// How long `/healthz` waits for the database.
+/// How long `/healthz` waits for each database.
 const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(1500);
 
-/// `GET /healthz`: 200 when the database answers, 503 when it does not within 1.5 s.
+/// `GET /healthz`: 200 when the database that reads go to answers within 1.5 s, else 503, with a
+/// JSON body naming each pool's state (`ok` or `unavailable`): `{"status": "ok", "database": "ok"}`,
+/// or, with a read replica, `{"status": "ok", "primary": "ok", "replica": "ok", "replicaLagSeconds":
+/// 0.0}`, where `status` is `degraded` while the primary is down (reads answer, writes do not).
 async fn healthz(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    match tokio::time::timeout(HEALTH_TIMEOUT, state.db.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, "ok"),
+    let db = &state.db;
+    let mut body = serde_json::Map::new();
+    let status = if db.has_replica() {
+        let (reads, primary, lag) = tokio::join!(
+            answers(db.ping(), "health check of the replica"),
+            answers(db.ping_primary(), "health check of the primary"),
+            tokio::time::timeout(HEALTH_TIMEOUT, db.replica_lag()),
+        );
+        let lag = lag.ok().and_then(Result::ok).flatten();
+        body.insert("primary".into(), state_of(primary).into());
+        body.insert("replica".into(), state_of(reads).into());
+        body.insert("replicaLagSeconds".into(), lag.into());
+        match (reads, primary) {
+            (true, true) => "ok",
+            (true, false) => "degraded",
+            (false, _) => "unavailable",
+        }
+    } else {
+        let reads = answers(db.ping(), "health check").await;
+        body.insert("database".into(), state_of(reads).into());
+        if reads { "ok" } else { "unavailable" }
+    };
+    body.insert("status".into(), status.into());
+    let code = if status != "unavailable" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (code, axum::Json(serde_json::Value::Object(body)))
+}
+
+/// Whether `ping` succeeds within [`HEALTH_TIMEOUT`]; a failure is logged as `what`.
+async fn answers(ping: impl Future<Output = Result<(), sea_orm::DbErr>>, what: &str) -> bool {
+    match tokio::time::timeout(HEALTH_TIMEOUT, ping).await {
+        Ok(Ok(())) => true,
         Ok(Err(e)) => {
-            tracing::warn!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            tracing::warn!(error = %e, "{what} failed");
+            false
         }
         Err(_) => {
-            tracing::warn!("health check timed out");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+            tracing::warn!("{what} timed out");
+            false
         }
     }
+}
+
+fn state_of(answers: bool) -> &'static str {
+    if answers { "ok" } else { "unavailable" }
 }
 
 /// How long [`serve`] waits for websocket connections to send their close frames.

@@ -9,7 +9,8 @@
 //!
 //! SQLite runs in WAL mode with a pool of readers and a single writer connection: every write
 //! transaction begins `IMMEDIATE` on that one connection, so two writers never hold read locks that
-//! both need to upgrade. PostgreSQL uses one pool for both.
+//! both need to upgrade. PostgreSQL uses one pool for both, or, with a read replica (`--db-read`), a
+//! second pool on the replica for the reads that may lag behind the primary (see [`Db::fresh`]).
 
 pub mod changes;
 pub mod exports;
@@ -31,21 +32,40 @@ pub use sql::Sql;
 use crate::config::Config;
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 /// The database handles of a running civicgraph.
 #[derive(Clone, Debug)]
 pub struct Db {
-    /// Connections for reads.
+    /// Connections for reads (a read replica's when there is one).
     pub read: DatabaseConnection,
-    /// Connections for writes (the single writer on SQLite; the same pool as `read` on PostgreSQL).
+    /// Connections for writes (the single writer on SQLite; on PostgreSQL the primary's pool, the same
+    /// as `read` unless there is a replica).
     pub write: DatabaseConnection,
+    /// Whether `read` is a replica's pool, which may lag behind `write`.
+    replica: bool,
 }
 
 impl Db {
     /// Connects to `url` (`sqlite://FILE` or `postgres://…`); an SQLite file is created if missing.
+    /// With `config.database_read_url`, reads go to that replica of a PostgreSQL `url`.
     pub async fn connect(url: &str, config: &Config) -> Result<Db, DbErr> {
+        let mut db = Db::connect_one(url, config).await?;
+        if let Some(read_url) = &config.database_read_url {
+            if db.backend() != DbBackend::Postgres || is_sqlite(read_url) {
+                return Err(DbErr::Custom(
+                    "a read replica (`--db-read`) needs PostgreSQL for both the database and the replica"
+                        .into(),
+                ));
+            }
+            db.read = Db::connect_one(read_url, config).await?.read;
+            db.replica = true;
+        }
+        Ok(db)
+    }
+
+    async fn connect_one(url: &str, config: &Config) -> Result<Db, DbErr> {
         if !is_sqlite(url) && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
             return Err(DbErr::Custom(format!(
                 "`{url}` is not a database URL: use sqlite://FILE or postgres://USER@HOST:PORT/DATABASE"
@@ -60,6 +80,7 @@ impl Db {
             return Ok(Db {
                 read: db.clone(),
                 write: db,
+                replica: false,
             });
         }
         if is_sqlite(url) {
@@ -67,7 +88,11 @@ impl Db {
             let writer = sqlite_options(url, config, 1, config.sqlite_writer_cache_kib);
             let read = Database::connect(readers).await?;
             let write = Database::connect(writer).await?;
-            Ok(Db { read, write })
+            Ok(Db {
+                read,
+                write,
+                replica: false,
+            })
         } else {
             let statement_cache = config.statement_cache;
             // Every statement is cancelled by the server once it runs longer than a request may;
@@ -92,6 +117,7 @@ impl Db {
             Ok(Db {
                 write: read.clone(),
                 read,
+                replica: false,
             })
         }
     }
@@ -116,9 +142,45 @@ impl Db {
         tx.commit().await
     }
 
-    /// Checks that the database answers (for `/healthz`).
+    /// Whether reads go to a replica that may lag behind the primary.
+    pub fn has_replica(&self) -> bool {
+        self.replica
+    }
+
+    /// Connections that see every committed write at once: the primary's when reads go to a
+    /// replica, else the read pool. What a write answers, or reads back, is read here.
+    pub fn fresh(&self) -> &DatabaseConnection {
+        if self.replica { &self.write } else { &self.read }
+    }
+
+    /// Checks that the reads' database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.read.ping().await
+    }
+
+    /// Checks that the primary answers, when it is not the reads' database (for `/healthz`).
+    pub async fn ping_primary(&self) -> Result<(), DbErr> {
+        self.write.ping().await
+    }
+
+    /// How many seconds the replica's data lags behind the primary's (0 when it has replayed all it
+    /// received), or `None` without a replica or when the read pool is not replaying (not a standby).
+    pub async fn replica_lag(&self) -> Result<Option<f64>, DbErr> {
+        if !self.replica {
+            return Ok(None);
+        }
+        let sql = "SELECT CASE WHEN NOT pg_is_in_recovery() THEN NULL \
+                   WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0.0 \
+                   ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0.0)::float8 \
+                   END AS lag";
+        let row = self
+            .read
+            .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await?;
+        match row {
+            Some(row) => row.try_get::<Option<f64>>("", "lag"),
+            None => Ok(None),
+        }
     }
 
     /// Which SQL dialect the database speaks.

@@ -26,7 +26,7 @@ impl Writes {
         let items = records.iter().cloned().map(Record::Region).collect();
         let summary = self.upsert(items, &codes).await?;
         let order = first_appearance(records.iter().map(|r| &r.code));
-        let rows = reads::all_in::<region::Entity, _>(&self.db.read, region::Column::Code, &order).await?;
+        let rows = reads::all_in::<region::Entity, _>(self.db.fresh(), region::Column::Code, &order).await?;
         Ok((summary.regions, in_order(rows, &order, |m| &m.code)))
     }
 
@@ -42,7 +42,7 @@ impl Writes {
         };
         let items = records.iter().cloned().map(Record::Metric).collect();
         let summary = self.upsert(items, &codes).await?;
-        let rows = reads::all_in::<metric::Entity, _>(&self.db.read, metric::Column::Code, &order).await?;
+        let rows = reads::all_in::<metric::Entity, _>(self.db.fresh(), metric::Column::Code, &order).await?;
         Ok((summary.metrics, in_order(rows, &order, |m| &m.code)))
     }
 
@@ -59,7 +59,8 @@ impl Writes {
         };
         let items = records.iter().cloned().map(Record::Program).collect();
         let summary = self.upsert(items, &codes).await?;
-        let rows = reads::all_in::<program::Entity, _>(&self.db.read, program::Column::Code, &order).await?;
+        let rows =
+            reads::all_in::<program::Entity, _>(self.db.fresh(), program::Column::Code, &order).await?;
         Ok((summary.programs, in_order(rows, &order, |m| &m.code)))
     }
 

@@ -1,0 +1,164 @@
+//! A server with a streaming read replica (`--db-read`): queries read from the replica, a mutation's
+//! answer from the primary (the importer sees its own write at once), reads go on while the primary is
+//! down and writes answer `SERVICE_UNAVAILABLE`, and `/healthz` tells both pools and the lag.
+//!
+//! The replica is a real one, made by the harness with `pg_basebackup -R` from the `TEST_DATABASE_URL`
+//! server. When that server refuses replication connections the test says so on stderr and passes,
+//! unless `CIVICGRAPH_TEST_REPLICA=required` (set by `.ci/run`), which makes it fail instead.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use civicgraph_tests::write_helpers::*;
+use civicgraph_tests::{
+    Backend, ImportOptions, Proxy, Replica, Role, TestDb, import_lines, postgres_or_skip, through,
+};
+use serde_json::{Value, json};
+
+use crate::processes::ServerProcess;
+
+/// The query whose answer tells which database it was read from.
+const REPORTS: &str = "{ reports { totalCount } }";
+
+async fn report_count(client: &reqwest::Client, base: &str) -> (u16, Value) {
+    let resp = client
+        .post(format!("{base}/graphql"))
+        .json(&json!({ "query": REPORTS }))
+        .send()
+        .await
+        .expect("the server answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("JSON"))
+}
+
+async fn health(client: &reqwest::Client, base: &str) -> (u16, Value) {
+    let resp = client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("the server answers");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("JSON"))
+}
+
+/// Polls until the replica has replayed `expected` reports, within 10 s.
+async fn until_replayed(client: &reqwest::Client, base: &str, expected: i64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let (_, body) = report_count(client, base).await;
+        if body["data"]["reports"]["totalCount"] == expected {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the replica did not catch up: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_go_to_a_streaming_replica() {
+    let Some(backend) = postgres_or_skip(concat!(module_path!(), "::reads_go_to_a_streaming_replica")) else {
+        return;
+    };
+    let Backend::Postgres(_) = &backend else {
+        return;
+    };
+    let test_db = TestDb::create(&backend).await;
+    let db = test_db.open().await;
+    import_lines(&db, ImportOptions::default(), tree().lines().map(str::to_owned))
+        .await
+        .expect("the tree is imported");
+    let importer = token(&db, "importer", Role::Importer).await;
+
+    let replica = match Replica::start(&test_db.url).await {
+        Ok(replica) => replica,
+        Err(why) => {
+            let required = std::env::var("CIVICGRAPH_TEST_REPLICA").is_ok_and(|v| v == "required");
+            assert!(!required, "no streaming replica: {why}");
+            // Written to the handle, not with `eprintln!`, which the harness captures.
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped replica::reads_go_to_a_streaming_replica: {why}"
+            );
+            return;
+        }
+    };
+    // The server reaches the primary through a proxy the test can cut; the replica streams from the
+    // primary directly.
+    let (_, target) = through(&test_db.url, "127.0.0.1:1".parse().expect("an address"));
+    let proxy = Proxy::start(target).await;
+    let (primary, _) = through(&test_db.url, proxy.addr);
+    let replica_url = replica.url_for(&test_db.url);
+    let server = ServerProcess::start_with(&primary, &["--db-read", &replica_url]).await;
+    let (client, base) = (reqwest::Client::new(), server.url.as_str());
+
+    let (http, body) = health(&client, base).await;
+    assert_eq!(http, 200, "{body}");
+    assert_eq!(
+        (&body["status"], &body["primary"], &body["replica"]),
+        (&json!("ok"), &json!("ok"), &json!("ok")),
+        "{body}"
+    );
+    assert!(body["replicaLagSeconds"].as_f64().is_some(), "{body}");
+
+    // With the replica's replay paused, a post is answered from the primary (read-your-writes)
+    // while queries still read the replica, which has not seen it.
+    replica
+        .execute(&test_db.url, "SELECT pg_wal_replay_pause()")
+        .await;
+    let posted = post_at(&client, base, &importer, &report("r1", "一", "T1", 3)).await;
+    assert_eq!(status(&posted), "CREATED", "{posted}");
+    assert_eq!(
+        posted["data"]["postReport"]["report"]["observations"]["totalCount"], 3,
+        "the answer of the write is read from the primary: {posted}"
+    );
+    let (http, body) = report_count(&client, base).await;
+    assert_eq!(
+        (http, &body["data"]["reports"]["totalCount"]),
+        (200, &json!(0)),
+        "queries read the paused replica: {body}"
+    );
+    replica
+        .execute(&test_db.url, "SELECT pg_wal_replay_resume()")
+        .await;
+    until_replayed(&client, base, 1).await;
+
+    // The primary goes away: reads go on from the replica, writes are refused fast, health degrades.
+    proxy.cut().await;
+    let (http, body) = report_count(&client, base).await;
+    assert_eq!(
+        (http, &body["data"]["reports"]["totalCount"]),
+        (200, &json!(1)),
+        "{body}"
+    );
+    let started = Instant::now();
+    let refused = post_at(&client, base, &importer, &report("r2", "二", "T2", 2)).await;
+    assert_eq!(code(&refused), "SERVICE_UNAVAILABLE", "{refused}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "refused after {:?}",
+        started.elapsed()
+    );
+    let (http, body) = health(&client, base).await;
+    assert_eq!(http, 200, "reads still answer: {body}");
+    assert_eq!(
+        (&body["status"], &body["primary"], &body["replica"]),
+        (&json!("degraded"), &json!("unavailable"), &json!("ok")),
+        "{body}"
+    );
+
+    // The primary is back: writes go through again without a restart.
+    proxy.restore().await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let again = post_at(&client, base, &importer, &report("r2", "二", "T2", 2)).await;
+        if again.get("errors").is_none() {
+            assert_eq!(status(&again), "CREATED", "{again}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "writes did not recover: {again}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    until_replayed(&client, base, 2).await;
+    drop(server);
+    drop(replica);
+}
