@@ -19,4 +19,5 @@ mod read_api;
 mod replica;
 mod schema;
 mod synth;
+mod traces;
 mod writes;

@@ -37,11 +37,12 @@ pub(crate) struct ServerProcess {
 impl ServerProcess {
     /// `civicgraph --db DATABASE_URL serve`, once it is healthy.
     pub(crate) async fn start(database_url: &str) -> ServerProcess {
-        Self::start_with(database_url, &[]).await
+        Self::start_with(database_url, &[], &[]).await
     }
 
-    /// `civicgraph --db DATABASE_URL serve ARGS…`, once it is healthy.
-    pub(crate) async fn start_with(database_url: &str, args: &[&str]) -> ServerProcess {
+    /// `civicgraph --db DATABASE_URL serve ARGS…` with the environment variables `env`, once it is
+    /// healthy.
+    pub(crate) async fn start_with(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> ServerProcess {
         let port = {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             listener.local_addr().unwrap().port()
@@ -51,6 +52,7 @@ impl ServerProcess {
             .args(["--db", database_url, "serve", "--addr", &addr])
             .args(args)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .kill_on_drop(true)

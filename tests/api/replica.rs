@@ -88,7 +88,7 @@ async fn reads_go_to_a_streaming_replica() {
     let proxy = Proxy::start(target).await;
     let (primary, _) = through(&test_db.url, proxy.addr);
     let replica_url = replica.url_for(&test_db.url);
-    let server = ServerProcess::start_with(&primary, &["--db-read", &replica_url]).await;
+    let server = ServerProcess::start_with(&primary, &["--db-read", &replica_url], &[]).await;
     let (client, base) = (reqwest::Client::new(), server.url.as_str());
 
     let (http, body) = health(&client, base).await;

@@ -98,7 +98,8 @@ pub enum Command {
 /// Runs the command line and answers the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::http::logging::init(cli.log_format);
+    // Kept until the process ends: dropping it sends the spans still waiting.
+    let _export = crate::http::logging::init(cli.log_format);
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime starts");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,

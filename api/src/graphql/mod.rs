@@ -1,7 +1,7 @@
 //! The GraphQL schema: one module per type, the query roots in `query` and `aggregate`, the writes in
 //! `mutation`, live updates in `subscription`; what resolvers reach (database, settings, writers,
 //! loaders, the caller) and the one way to execute a request in `context`; batched loading in
-//! `loaders`; Relay connections in `paging`.
+//! `loaders`; Relay connections in `paging`; debug spans per resolver in `spans`.
 
 pub mod aggregate;
 pub mod context;
@@ -18,6 +18,7 @@ pub mod query;
 pub mod region;
 pub mod report;
 pub mod scalars;
+pub mod spans;
 pub mod subscription;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
@@ -53,7 +54,12 @@ pub(crate) fn types() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot
 /// The schema with the cost analysis of `config`'s limits, which every request passes before anything
 /// runs (see [`cost`]).
 fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    types().extension(cost::CostAnalysis::new(cost::CostLimits::from(config)))
+    let builder = types().extension(cost::CostAnalysis::new(cost::CostLimits::from(config)));
+    if spans::ResolverSpans::wanted() {
+        builder.extension(spans::ResolverSpans)
+    } else {
+        builder
+    }
 }
 
 /// The schema serving `db` with the limits of `config`; its writes go through `writes`. Each request

@@ -9,8 +9,11 @@ use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing::Instrument;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer as _};
 
+use super::otel;
 use crate::config::LogFormat;
 use crate::telemetry;
 
@@ -18,22 +21,27 @@ use crate::telemetry;
 const DEFAULT_FILTER: &str = "info,sqlx=warn,sea_orm_migration=warn";
 
 /// Installs the process's subscriber: standard error, filtered by `RUST_LOG` (else `info`), in
-/// `format`. Text has ANSI colours only when standard error is a terminal.
-pub fn init(format: LogFormat) {
+/// `format`, and the OpenTelemetry export when `OTEL_EXPORTER_OTLP_ENDPOINT` is set (see [`otel`]),
+/// whose guard the caller keeps until the process ends. Text has ANSI colours only when standard
+/// error is a terminal.
+pub fn init(format: LogFormat) -> Option<otel::Export> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
-        LogFormat::Json => builder
+    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let stderr = match format {
+        LogFormat::Text => stderr.with_ansi(std::io::stderr().is_terminal()).boxed(),
+        LogFormat::Json => stderr
             .json()
             .flatten_event(true)
             // The request's span, with its `request_id`.
             .with_current_span(true)
             .with_span_list(false)
-            .init(),
-    }
+            .boxed(),
+    };
+    let mut layers = vec![stderr.with_filter(filter).boxed()];
+    let (export_layer, export) = otel::layer().unzip();
+    layers.extend(export_layer);
+    tracing_subscriber::registry().with(layers).init();
+    export
 }
 
 /// The GraphQL operation a request named, which the GraphQL handler leaves in its response's

@@ -8,6 +8,7 @@ mod assets;
 mod graphql;
 mod import;
 pub mod logging;
+pub mod otel;
 mod protocol;
 pub mod rate_limit;
 mod shutdown;

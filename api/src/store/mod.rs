@@ -62,6 +62,10 @@ impl Db {
             db.read = Db::connect_one(read_url, config).await?.read;
             db.replica = true;
         }
+        if tracing::enabled!(target: "civicgraph::store::statements", tracing::Level::DEBUG) {
+            db.read.set_metric_callback(log_statement);
+            db.write.set_metric_callback(log_statement);
+        }
         Ok(db)
     }
 
@@ -200,6 +204,18 @@ impl Db {
         lift_statement_timeout(&tx).await?;
         Ok(tx)
     }
+}
+
+/// A debug event for each statement run (installed only when something listens at that level): inside
+/// a request, it lands in the span of the resolver that ran it.
+fn log_statement(info: &sea_orm::metric::Info<'_>) {
+    tracing::debug!(
+        target: "civicgraph::store::statements",
+        sql = %info.statement.sql,
+        duration_ms = info.elapsed.as_secs_f64() * 1e3,
+        failed = info.failed,
+        "statement"
+    );
 }
 
 /// Lifts PostgreSQL's statement timeout for the rest of `tx` (a no-op elsewhere).
