@@ -11,6 +11,7 @@ mod hygiene;
 mod import;
 mod import_http;
 mod limits;
+mod load_balancer;
 mod metrics;
 mod operability;
 mod outage;

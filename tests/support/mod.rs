@@ -10,6 +10,7 @@ mod database;
 mod product;
 mod proxy;
 mod replica;
+mod requirements;
 mod server;
 pub mod write_helpers;
 
@@ -20,4 +21,5 @@ pub use database::TestDb;
 pub use product::*;
 pub use proxy::{Proxy, through};
 pub use replica::Replica;
+pub use requirements::{REQUIRE_VARIABLE, required, unavailable};
 pub use server::{StatementCounter, TestServer};
