@@ -1,6 +1,7 @@
 //! Writes through the API: one report at a time (`postReport`), small upserts of regions, metrics and
-//! programs, `deleteReport`, and the streamed bulk import of `POST /import`, each publishing its
-//! [`ReportEvent`](crate::events::ReportEvent)s once it has committed.
+//! programs, `deleteReport`, and the streamed bulk import of `POST /import`. Each write that creates
+//! or replaces reports records their events in its own transaction (`store::events`) and, once it
+//! has committed, pokes the server's tailer, which announces them (see `events`).
 //!
 //! Single writes do not preload every code as a bulk import does: they load only the codes they
 //! reference, check them with the same `interchange::validate` rules and write them with the same
@@ -39,7 +40,7 @@ use crate::ingest::ImportOptions;
 use crate::store::Db;
 use queue::PostQueue;
 
-/// The writers of one server: the database, the events they publish, the gate they share and the
+/// The writers of one server: the database, the events they poke, the gate they share and the
 /// queue of posts waiting to be written together (SQLite).
 ///
 /// The gate is taken before a connection is: shared by posts and deletes, exclusive for upserts and
@@ -53,8 +54,6 @@ pub struct Writes {
     queue: Arc<PostQueue>,
     /// Options of the importers behind upserts and bulk imports.
     import: ImportOptions,
-    /// Reports one bulk import announces.
-    announced_per_import: usize,
 }
 
 impl Writes {
@@ -66,11 +65,10 @@ impl Writes {
             gate: Arc::default(),
             queue: Arc::new(PostQueue::new(config.posts_per_batch)),
             import: ImportOptions::new(config),
-            announced_per_import: config.announced_per_import,
         }
     }
 
-    /// The events the writes publish.
+    /// The events of the writes (and of every other writer of the database).
     pub fn events(&self) -> &Events {
         &self.events
     }
