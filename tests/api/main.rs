@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod assets;
+mod events;
 mod extract;
 mod graphql_http;
 mod hygiene;
@@ -19,3 +20,4 @@ mod read_api;
 mod schema;
 mod synth;
 mod writes;
+mod ws;

@@ -28,13 +28,20 @@ async fn cli(url: &str, args: &[&str]) -> std::process::Output {
 }
 
 /// A `civicgraph serve` process, killed when dropped.
-struct ServerProcess {
+pub struct ServerProcess {
     child: tokio::process::Child,
-    url: String,
+    /// Base URL, e.g. `http://127.0.0.1:43123`.
+    pub url: String,
 }
 
 impl ServerProcess {
-    async fn start(database_url: &str) -> ServerProcess {
+    /// Serves `database_url` and waits until it is healthy.
+    pub async fn start(database_url: &str) -> ServerProcess {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// Serves `database_url` with the further `serve` flags `args`.
+    pub async fn start_with(database_url: &str, args: &[&str]) -> ServerProcess {
         let port = {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
             listener.local_addr().unwrap().port()
@@ -42,6 +49,7 @@ impl ServerProcess {
         let addr = format!("127.0.0.1:{port}");
         let child = tokio::process::Command::new(BIN)
             .args(["--db", database_url, "serve", "--addr", &addr])
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -68,12 +76,13 @@ impl ServerProcess {
     }
 
     /// SIGKILL: no chance to finish anything.
-    async fn kill(mut self) {
+    pub async fn kill(mut self) {
         self.child.kill().await.expect("the server is killed");
     }
 }
 
-async fn fixture(backend: &Backend) -> (TestDb, Db) {
+/// A fresh database holding the region tree, its URL and a connection to it.
+pub async fn fixture(backend: &Backend) -> (TestDb, Db) {
     let test_db = TestDb::create(backend).await;
     let db = test_db.open().await;
     let summary = import_lines(&db, ImportOptions::default(), tree().lines().map(str::to_owned))
