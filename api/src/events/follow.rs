@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::sync::broadcast::{self, error::RecvError, error::TryRecvError};
 
 use super::{Events, Logged, ReportEvent, read_after};
 use crate::error::ApiError;
@@ -124,6 +124,41 @@ impl Follower {
                 Err(RecvError::Closed) => return None,
             }
         }
+    }
+}
+
+impl Follower {
+    /// The next events, at most `max`: the next one (waiting for it as [`next`](Follower::next)
+    /// does) and those already at hand after it, so that a follower far behind handles them by the
+    /// page.
+    pub async fn next_batch(&mut self, max: usize) -> Option<Result<Vec<Arc<ReportEvent>>, ApiError>> {
+        let first = match self.next().await? {
+            Ok(event) => event,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut batch = vec![first];
+        while batch.len() < max {
+            if let Some(event) = self.backlog.pop_front() {
+                batch.push(event);
+                continue;
+            }
+            if self.replaying {
+                break;
+            }
+            match self.receiver.try_recv() {
+                Ok(event) if event.seq > self.cursor => {
+                    self.cursor = event.seq;
+                    batch.push(event);
+                }
+                Ok(_) => {}
+                Err(TryRecvError::Lagged(_)) => {
+                    self.replaying = true;
+                    break;
+                }
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+        Some(Ok(batch))
     }
 }
 

@@ -1,18 +1,25 @@
 //! Live updates for dashboards, over the GraphQL websocket protocol at `/graphql/ws`.
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::{Context, Result, Subscription};
+use entity::report;
 use futures::Stream;
+use sea_orm::DatabaseConnection;
 
 use super::context::{self, optional, region_by_code};
 use super::report::Report;
-use crate::events::Follower;
+use crate::domain::Level;
+use crate::events::{Follower, ReportEvent};
 use crate::store::reads;
 use crate::telemetry;
 
-/// The wait before loading an announced report again after the database failed.
+/// The wait before loading announced reports again after the database failed.
 const RETRY: Duration = Duration::from_secs(1);
+/// The most announced reports loaded at once.
+const LOADED_AT_ONCE: usize = 256;
 
 /// The subscription half of the schema.
 #[derive(Default)]
@@ -39,41 +46,75 @@ impl LiveSubscription {
             .map(|region| (region.level, region.id));
         let db = context::db(ctx)?.read.clone();
         let follower = Follower::start(context::writes(ctx)?.events(), db.clone(), after).await?;
-        let live = telemetry::Subscription::start();
-        Ok(futures::stream::unfold(
-            Some((follower, db, live)),
-            move |state| async move {
-                let (mut follower, db, live) = state?;
-                loop {
-                    let event = match follower.next().await? {
-                        Ok(event) => event,
-                        Err(e) => return Some((Err(e.into()), None)),
-                    };
-                    if let Some((level, id)) = scope
-                        && !event.is_within(level, id)
-                    {
-                        continue;
-                    }
-                    let model = loop {
-                        match reads::report_by_id(&db, event.report_id).await {
-                            Ok(model) => break model,
-                            Err(e) => {
-                                tracing::warn!(error = %e, "loading an announced report failed; retrying");
-                                tokio::time::sleep(RETRY).await;
-                            }
-                        }
-                    };
-                    // None: deleted since, nothing to announce.
-                    if let Some(model) = model {
-                        live.delivered();
-                        let report = Report {
-                            model,
-                            event_seq: Some(event.seq),
-                        };
-                        return Some((Ok(report), Some((follower, db, live))));
-                    }
+        let feed = Feed {
+            follower,
+            db,
+            scope,
+            ready: VecDeque::new(),
+            live: telemetry::Subscription::start(),
+        };
+        Ok(futures::stream::unfold(Some(feed), |feed| async move {
+            let mut feed = feed?;
+            match feed.next().await? {
+                Ok(report) => Some((Ok(report), Some(feed))),
+                Err(e) => Some((Err(e), None)),
+            }
+        }))
+    }
+}
+
+/// The reports one subscription announces, loaded a batch of events at a time.
+struct Feed {
+    follower: Follower,
+    db: DatabaseConnection,
+    scope: Option<(Level, i64)>,
+    ready: VecDeque<Report>,
+    live: telemetry::Subscription,
+}
+
+impl Feed {
+    /// The next report to announce; an error ends the subscription.
+    async fn next(&mut self) -> Option<Result<Report>> {
+        loop {
+            if let Some(report) = self.ready.pop_front() {
+                self.live.delivered();
+                return Some(Ok(report));
+            }
+            let batch = match self.follower.next_batch(LOADED_AT_ONCE).await? {
+                Ok(batch) => batch,
+                Err(e) => return Some(Err(e.into())),
+            };
+            let events: Vec<Arc<ReportEvent>> = batch
+                .into_iter()
+                .filter(|e| self.scope.is_none_or(|(level, id)| e.is_within(level, id)))
+                .collect();
+            let models = self.load(&events).await;
+            // A report deleted since is not announced; one announced twice in a batch is loaded once.
+            for event in events {
+                if let Some(model) = models.get(&event.report_id) {
+                    self.ready.push_back(Report {
+                        model: model.clone(),
+                        event_seq: Some(event.seq),
+                    });
                 }
-            },
-        ))
+            }
+        }
+    }
+
+    /// The reports of `events` as they are now, by id (retrying while the database fails).
+    async fn load(&self, events: &[Arc<ReportEvent>]) -> HashMap<i64, report::Model> {
+        if events.is_empty() {
+            return HashMap::new();
+        }
+        let ids: Vec<i64> = events.iter().map(|e| e.report_id).collect();
+        loop {
+            match reads::all_in::<report::Entity, _>(&self.db, report::Column::Id, &ids).await {
+                Ok(models) => return models.into_iter().map(|m| (m.id, m)).collect(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "loading announced reports failed; retrying");
+                    tokio::time::sleep(RETRY).await;
+                }
+            }
+        }
     }
 }
