@@ -8,7 +8,9 @@ use civicgraph_tests::write_helpers::*;
 use civicgraph_tests::{Backend, Config, Role, TestServer, backend_test};
 use serde_json::{Value, json};
 
-use crate::processes::{ServerProcess, fixture};
+use sea_orm::ConnectionTrait;
+
+use crate::processes::{ServerProcess, cli, fixture};
 use crate::ws::WsClient;
 
 const SUBSCRIBE: &str =
@@ -149,6 +151,66 @@ async fn events_reach_every_server_once_and_resume_without_loss(backend: Backend
         }
         missed.push((id, seq5));
         assert_eq!(again, missed, "[{name}]");
+
+        // A command line import is heard too.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("more.ndjson");
+        std::fs::write(&file, report_line("cli-1", "命令行", "T2", 1)).unwrap();
+        let out = cli(&test_db.url, &["import", file.to_str().unwrap()]).await;
+        assert!(out.status.success(), "[{name}] {out:?}");
+        let (id, _) = heard(&mut on_a, 10.0)
+            .await
+            .expect("the command line import is heard on A");
+        assert_eq!(id, "cli-1", "[{name}]");
+        assert_eq!(
+            heard(&mut on_b, 10.0).await.expect("and on B").0,
+            "cli-1",
+            "[{name}]"
+        );
+
+        if let Backend::Postgres(_) = backend {
+            // The listening connections are cut: each server connects and listens again by itself.
+            let listeners = "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+                             AND query LIKE 'LISTEN%'";
+            let pids = |db: &civicgraph_tests::Db| {
+                let db = db.read.clone();
+                async move {
+                    let rows = db
+                        .query_all_raw(sea_orm::Statement::from_string(
+                            db.get_database_backend(),
+                            listeners,
+                        ))
+                        .await
+                        .unwrap();
+                    let mut pids: Vec<i32> = rows.iter().map(|r| r.try_get("", "pid").unwrap()).collect();
+                    pids.sort();
+                    pids
+                }
+            };
+            let before = pids(&db).await;
+            assert_eq!(before.len(), 2, "[{name}] one listening connection per server");
+            db.read
+                .execute_unprepared(&format!("SELECT pg_terminate_backend(pid) FROM ({listeners}) l"))
+                .await
+                .unwrap();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let now = pids(&db).await;
+                if now.len() == 2 && now.iter().all(|p| !before.contains(p)) {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "[{name}] the servers listen again: {now:?}"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            assert_eq!(post(&b.url, "r6", "六").await, "CREATED", "[{name}]");
+            assert_eq!(
+                heard(&mut on_a, 10.0).await.expect("heard after reconnecting").0,
+                "r6"
+            );
+        }
 
         a.kill().await;
         b.kill().await;

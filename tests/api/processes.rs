@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 const BIN: &str = env!("CARGO_BIN_EXE_civicgraph-under-test");
 
 /// Runs `civicgraph --db URL ARGS…` to completion.
-async fn cli(url: &str, args: &[&str]) -> std::process::Output {
+pub async fn cli(url: &str, args: &[&str]) -> std::process::Output {
     tokio::process::Command::new(BIN)
         .arg("--db")
         .arg(url)
