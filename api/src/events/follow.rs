@@ -125,9 +125,7 @@ impl Follower {
             }
         }
     }
-}
 
-impl Follower {
     /// The next events, at most `max`: the next one (waiting for it as [`next`](Follower::next)
     /// does) and those already at hand after it, so that a follower far behind handles them by the
     /// page.

@@ -18,8 +18,10 @@
 //!   report write takes the report's own lock and the shared "tree" lock, so any number of posts of the
 //!   same report, from any number of server processes, run one after the other and all but the first
 //!   see the stored report (`UNCHANGED` or `REPLACED`); upserts and `POST /import` take the tree lock
-//!   exclusively and run alone, as on SQLite. A post that still meets a unique-key violation (from a
-//!   command line import, which takes no lock) is retried.
+//!   exclusively and run alone, as on SQLite. A transaction that records report events takes the
+//!   events lock last, just before them, so that their sequence numbers commit in order. A post
+//!   that still meets a unique-key violation (from a command line import, which takes no lock) is
+//!   retried.
 
 mod bulk;
 mod error;
