@@ -118,15 +118,17 @@ pub struct Config {
     /// Errors an import lists in full; the rest are only counted.
     #[arg(long, env = "CIVICGRAPH_IMPORT_MAX_LISTED_ERRORS", default_value_t = 1_000)]
     pub import_max_listed_errors: usize,
-    /// Reports one bulk import announces to `reportPosted` subscribers.
-    #[arg(long, env = "CIVICGRAPH_ANNOUNCED_PER_IMPORT", default_value_t = 10_000)]
-    pub announced_per_import: usize,
     /// Posts written in one transaction on SQLite (group commit).
     #[arg(long, env = "CIVICGRAPH_POSTS_PER_BATCH", default_value_t = 256)]
     pub posts_per_batch: usize,
-    /// Events a slow subscriber may fall behind before it misses some.
+    /// Events a slow subscriber may fall behind the server's channel before it reads what it missed
+    /// from the event log instead.
     #[arg(long, env = "CIVICGRAPH_EVENT_BUFFER", default_value_t = 4_096)]
     pub event_buffer: usize,
+    /// Seconds the report event log keeps an event (how far back `reportPosted(after:)` reaches);
+    /// 0 keeps every event.
+    #[arg(long, env = "CIVICGRAPH_EVENT_RETENTION", default_value_t = 7 * 24 * 3600)]
+    pub event_retention_secs: u64,
 }
 
 /// Parses nothing but the environment, for [`Config::default`].
@@ -164,6 +166,11 @@ impl Config {
     /// How long a request waits for a PostgreSQL connection.
     pub fn postgres_acquire_timeout(&self) -> Duration {
         Duration::from_secs(self.postgres_acquire_timeout_secs)
+    }
+
+    /// How long the event log keeps an event (zero: for ever).
+    pub fn event_retention(&self) -> Duration {
+        Duration::from_secs(self.event_retention_secs)
     }
 }
 

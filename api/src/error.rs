@@ -33,6 +33,9 @@ pub enum ApiError {
     RateLimited(String),
     /// The request ran out of its time (`TIMEOUT`).
     Timeout(String),
+    /// The history asked for is no longer kept, e.g. events pruned from the event log
+    /// (`HISTORY_EXPIRED`).
+    Expired(String),
     /// The database cannot be reached now; retry later (`SERVICE_UNAVAILABLE`).
     Unavailable(String),
     /// Something failed on the server's side (`INTERNAL`); details are logged, not shown.
@@ -54,6 +57,7 @@ impl ApiError {
             ApiError::TooComplex(_) => "TOO_COMPLEX",
             ApiError::RateLimited(_) => "RATE_LIMITED",
             ApiError::Timeout(_) => "TIMEOUT",
+            ApiError::Expired(_) => "HISTORY_EXPIRED",
             ApiError::Unavailable(_) => "SERVICE_UNAVAILABLE",
             ApiError::Internal(_) => "INTERNAL",
         }
@@ -72,6 +76,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooComplex(_) => StatusCode::BAD_REQUEST,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Expired(_) => StatusCode::GONE,
             ApiError::Timeout(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -135,6 +140,7 @@ impl ApiError {
             | ApiError::TooComplex(m)
             | ApiError::RateLimited(m)
             | ApiError::Timeout(m)
+            | ApiError::Expired(m)
             | ApiError::Unavailable(m) => m,
         }
     }

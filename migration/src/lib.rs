@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_core_tables;
 mod m20261123_000010_create_api_token;
 mod m20261201_000020_observation_extraction;
+mod m20261215_000030_report_event;
 
 /// All migrations, in the order they apply.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000001_create_core_tables::Migration),
             Box::new(m20261123_000010_create_api_token::Migration),
             Box::new(m20261201_000020_observation_extraction::Migration),
+            Box::new(m20261215_000030_report_event::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod assets;
+mod events;
 mod extract;
 mod graphql_http;
 mod hygiene;
@@ -22,3 +23,4 @@ mod schema;
 mod synth;
 mod traces;
 mod writes;
+mod ws;

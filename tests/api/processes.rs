@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 const BIN: &str = env!("CARGO_BIN_EXE_civicgraph-under-test");
 
 /// Runs `civicgraph --db URL ARGS…` to completion.
-async fn cli(url: &str, args: &[&str]) -> std::process::Output {
+pub async fn cli(url: &str, args: &[&str]) -> std::process::Output {
     tokio::process::Command::new(BIN)
         .arg("--db")
         .arg(url)
@@ -78,12 +78,13 @@ impl ServerProcess {
     }
 
     /// SIGKILL: no chance to finish anything.
-    async fn kill(mut self) {
+    pub async fn kill(mut self) {
         self.child.kill().await.expect("the server is killed");
     }
 }
 
-async fn fixture(backend: &Backend) -> (TestDb, Db) {
+/// A fresh database holding the region tree, its URL and a connection to it.
+pub async fn fixture(backend: &Backend) -> (TestDb, Db) {
     let test_db = TestDb::create(backend).await;
     let db = test_db.open().await;
     let summary = import_lines(&db, ImportOptions::default(), tree().lines().map(str::to_owned))

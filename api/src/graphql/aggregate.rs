@@ -299,6 +299,6 @@ impl ComparisonRow {
         let keys = self.0.report_ids.iter().map(|id| ReportId(*id)).collect();
         let mut reports: Vec<entity::report::Model> = load_all(ctx, keys).await?;
         reports.sort_by_key(|r| (r.published_on, r.id));
-        Ok(reports.into_iter().map(Report).collect())
+        Ok(reports.into_iter().map(Report::new).collect())
     }
 }

@@ -237,7 +237,7 @@ impl WriteMutation {
         };
         Ok(PostReportPayload {
             status,
-            report: Report(posted.report),
+            report: Report::new(posted.report),
             skipped_figures: skipped.into_iter().map(SkippedFigure::from).collect(),
         })
     }

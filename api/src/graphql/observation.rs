@@ -69,6 +69,6 @@ impl Observation {
 
     /// The report the figure came from.
     async fn report(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
-        load(ctx, Some(ReportId(self.0.report_id)), Report).await
+        load(ctx, Some(ReportId(self.0.report_id)), Report::new).await
     }
 }

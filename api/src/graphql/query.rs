@@ -144,7 +144,7 @@ impl ReadQuery {
     /// The report with this external id.
     async fn report(&self, ctx: &Context<'_>, external_id: String) -> Result<Option<Report>> {
         let found = reads::report_by_external_id(&*context::read(ctx).await?, &external_id).await;
-        Ok(found.map_err(db_error)?.map(Report))
+        Ok(found.map_err(db_error)?.map(Report::new))
     }
 
     /// Reports, newest first; `within` keeps those whose main region is within it, `from`/`to` bound the
@@ -185,7 +185,7 @@ impl ReadQuery {
             limit.first,
             after_key.is_some(),
             cursor,
-            Report,
+            Report::new,
         ))
     }
 

@@ -106,7 +106,7 @@ impl Region {
             window,
             filter: (),
         });
-        relation_page(ctx, key, window, Report).await
+        relation_page(ctx, key, window, Report::new).await
     }
 
     /// The observations about this region itself (use `observations(within:)` for its subtree), by period;

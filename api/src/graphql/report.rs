@@ -11,34 +11,48 @@ use super::scalars::Date;
 use crate::store::relations::Slice;
 
 /// A dated source document; every figure in it is an observation.
-pub struct Report(pub report::Model);
+pub struct Report {
+    pub model: report::Model,
+    /// The sequence number of the event that delivered it (`reportPosted`), else none.
+    pub event_seq: Option<i64>,
+}
+
+impl Report {
+    /// A report read from the store.
+    pub fn new(model: report::Model) -> Report {
+        Report {
+            model,
+            event_seq: None,
+        }
+    }
+}
 
 #[Object]
 impl Report {
     /// The importer's stable id of the report.
     async fn external_id(&self) -> &str {
-        &self.0.external_id
+        &self.model.external_id
     }
 
     async fn title(&self) -> &str {
-        &self.0.title
+        &self.model.title
     }
 
     /// The publisher.
     async fn source(&self) -> Option<&str> {
-        self.0.source.as_deref()
+        self.model.source.as_deref()
     }
 
     async fn url(&self) -> Option<&str> {
-        self.0.url.as_deref()
+        self.model.url.as_deref()
     }
 
     async fn published_on(&self) -> Date {
-        Date(self.0.published_on)
+        Date(self.model.published_on)
     }
 
     async fn authors(&self) -> Vec<String> {
-        self.0
+        self.model
             .authors
             .as_deref()
             .and_then(|a| serde_json::from_str(a).ok())
@@ -47,12 +61,18 @@ impl Report {
 
     /// The full text, where the importer supplied it.
     async fn body(&self) -> Option<&str> {
-        self.0.body.as_deref()
+        self.model.body.as_deref()
+    }
+
+    /// In a `reportPosted` subscription, the sequence number of the event that announced this report:
+    /// pass the last one seen as `reportPosted(after:)` to resume without a gap. Null elsewhere.
+    async fn event_seq(&self) -> Option<i64> {
+        self.event_seq
     }
 
     /// The report's main region.
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        load(ctx, self.0.region_id.map(RegionId), Region).await
+        load(ctx, self.model.region_id.map(RegionId), Region).await
     }
 
     /// The figures of this report, in the report's order.
@@ -64,7 +84,7 @@ impl Report {
     ) -> Result<Page<Observation>> {
         let window = window(ctx, first, after)?;
         let key = ReportObservations(Slice {
-            parent: self.0.id,
+            parent: self.model.id,
             window,
             filter: (),
         });

@@ -174,6 +174,13 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // The events of every writer of the database reach this server's subscribers through its tailer.
+    crate::events::tailer::spawn(
+        state.db.clone(),
+        state.writes.events().clone(),
+        state.config.event_retention(),
+        state.closing.clone(),
+    );
     // The peer address is the client of the rate limit when there is no token.
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;

@@ -9,7 +9,6 @@ use super::{Counts, ImportOptions, ImportSummary, LineError, Numbering, Parsed, 
 use crate::domain::{Level, RegionPath};
 use crate::interchange::validate;
 use crate::interchange::{FieldError, MetricRecord, ProgramRecord, Record, RegionRecord, ReportRecord};
-use crate::store::Db;
 use crate::store::known::{
     Known, KnownMetric, KnownProgram, KnownRegion, fingerprint, has_children_at_or_above, load_known,
     metric_content, metric_has_observations, program_content, region_content,
@@ -17,6 +16,7 @@ use crate::store::known::{
 use crate::store::writer::{
     self, MetricColumns, ObservationRow, ProgramColumns, RegionColumns, ReportOutcome, ReportRow,
 };
+use crate::store::{Db, events};
 use crate::telemetry;
 
 /// A record's result: `Ok`, or the fields at fault (the database failing is the outer error).
@@ -34,6 +34,8 @@ pub struct Importer {
     pending_observations: usize,
     next_placeholder: i64,
     regions_inserted: bool,
+    /// The reports created or replaced so far, in order: their events are recorded at the commit.
+    changed: Vec<i64>,
     summary: ImportSummary,
 }
 
@@ -57,6 +59,7 @@ impl Importer {
             pending_observations: 0,
             next_placeholder: -1,
             regions_inserted: false,
+            changed: Vec::new(),
             summary: ImportSummary::default(),
         }
     }
@@ -373,8 +376,14 @@ impl Importer {
         self.pending_observations = 0;
         for (row, outcome) in batch.iter().zip(writer::write_reports(&self.tx, &batch).await?) {
             match outcome {
-                ReportOutcome::Created(_) => self.summary.reports.created += 1,
-                ReportOutcome::Replaced(_) => self.summary.reports.updated += 1,
+                ReportOutcome::Created(id) => {
+                    self.summary.reports.created += 1;
+                    self.changed.push(id);
+                }
+                ReportOutcome::Replaced(id) => {
+                    self.summary.reports.updated += 1;
+                    self.changed.push(id);
+                }
                 ReportOutcome::Unchanged(_) => self.summary.reports.unchanged += 1,
             }
             if !matches!(outcome, ReportOutcome::Unchanged(_)) {
@@ -392,6 +401,7 @@ impl Importer {
             if self.regions_inserted {
                 writer::fill_own_path_columns(&self.tx).await?;
             }
+            events::record(&self.tx, &self.changed).await?;
             self.tx.commit().await?;
             self.summary.committed = true;
         } else {

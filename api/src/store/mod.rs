@@ -3,16 +3,17 @@
 //! [`Db`] connects to SQLite or PostgreSQL and migrates. The submodules hold the statements by concern:
 //! [`sql`] builds them with the backend's placeholders, [`within`] scopes rows to a region's subtree,
 //! [`reads`] and [`relations`] serve the read API, [`known`] loads what the importers compare against,
-//! [`writer`] writes records in batches, [`locks`] serializes writers across servers, [`changes`] tells
-//! which reports a write touched, [`exports`] reads the database back as records and [`tokens`] keeps
+//! [`writer`] writes records in batches, [`locks`] serializes writers across servers, [`events`] keeps
+//! the log of report events, [`exports`] reads the database back as records and [`tokens`] keeps
 //! the bearer tokens' hashes.
 //!
 //! SQLite runs in WAL mode with a pool of readers and a single writer connection: every write
 //! transaction begins `IMMEDIATE` on that one connection, so two writers never hold read locks that
 //! both need to upgrade. PostgreSQL uses one pool for both, or, with a read replica (`--db-read`), a
-//! second pool on the replica for the reads that may lag behind the primary (see [`Db::fresh`]).
+//! second pool on the replica for the reads that may lag behind the primary (see [`Db::fresh`]). The
+//! event tailer has a connection of its own on either (on the primary).
 
-pub mod changes;
+pub mod events;
 pub mod exports;
 pub mod known;
 pub mod locks;
@@ -35,6 +36,9 @@ use sea_orm::{
     SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
+/// The page cache of the event tailer's SQLite connection, which reads only the log's newest rows.
+const TAIL_CACHE_KIB: u32 = 2048;
+
 /// The database handles of a running civicgraph.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -43,6 +47,10 @@ pub struct Db {
     /// Connections for writes (the single writer on SQLite; on PostgreSQL the primary's pool, the same
     /// as `read` unless there is a replica).
     pub write: DatabaseConnection,
+    /// The one connection, opened when first used, on which the server's event tailer reads the
+    /// event log, so that busy readers never delay an event (the shared connection of an in-memory
+    /// SQLite database). On the primary.
+    pub tail: DatabaseConnection,
     /// Whether `read` is a replica's pool, which may lag behind `write`.
     replica: bool,
 }
@@ -83,6 +91,7 @@ impl Db {
             let db = Database::connect(opts).await?;
             return Ok(Db {
                 read: db.clone(),
+                tail: db.clone(),
                 write: db,
                 replica: false,
             });
@@ -90,11 +99,15 @@ impl Db {
         if is_sqlite(url) {
             let readers = sqlite_options(url, config, config.sqlite_readers, config.sqlite_reader_cache_kib);
             let writer = sqlite_options(url, config, 1, config.sqlite_writer_cache_kib);
+            let mut tailer = sqlite_options(url, config, 1, TAIL_CACHE_KIB);
+            tailer.min_connections(0).connect_lazy(true);
             let read = Database::connect(readers).await?;
             let write = Database::connect(writer).await?;
+            let tail = Database::connect(tailer).await?;
             Ok(Db {
                 read,
                 write,
+                tail,
                 replica: false,
             })
         } else {
@@ -114,12 +127,15 @@ impl Db {
                     o.statement_cache_capacity(statement_cache)
                         .options([("jit", "off"), ("statement_timeout", statement_timeout.as_str())])
                 });
+            let mut tailer = opts.clone();
+            tailer.max_connections(1).min_connections(0).connect_lazy(true);
             let read = match Database::connect(opts).await {
                 Ok(read) => read,
                 Err(e) => return Err(unreachable(url, e).await),
             };
             Ok(Db {
                 write: read.clone(),
+                tail: Database::connect(tailer).await?,
                 read,
                 replica: false,
             })

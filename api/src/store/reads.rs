@@ -62,11 +62,6 @@ pub async fn report_by_external_id(
     one_by::<report::Entity>(db, report::Column::ExternalId, id).await
 }
 
-/// The report with id `id`.
-pub async fn report_by_id(db: &DatabaseConnection, id: i64) -> Result<Option<report::Model>, DbErr> {
-    report::Entity::find_by_id(id).one(db).await
-}
-
 /// How many reports the database holds.
 pub async fn report_count(db: &DatabaseConnection) -> Result<u64, DbErr> {
     report::Entity::find().count(db).await

@@ -1,6 +1,7 @@
 //! Writes through the API: one report at a time (`postReport`), small upserts of regions, metrics and
-//! programs, `deleteReport`, and the streamed bulk import of `POST /import`, each publishing its
-//! [`ReportEvent`](crate::events::ReportEvent)s once it has committed.
+//! programs, `deleteReport`, and the streamed bulk import of `POST /import`. Each write that creates
+//! or replaces reports records their events in its own transaction (`store::events`) and, once it
+//! has committed, pokes the server's tailer, which announces them (see `events`).
 //!
 //! Single writes do not preload every code as a bulk import does: they load only the codes they
 //! reference, check them with the same `interchange::validate` rules and write them with the same
@@ -17,8 +18,10 @@
 //!   report write takes the report's own lock and the shared "tree" lock, so any number of posts of the
 //!   same report, from any number of server processes, run one after the other and all but the first
 //!   see the stored report (`UNCHANGED` or `REPLACED`); upserts and `POST /import` take the tree lock
-//!   exclusively and run alone, as on SQLite. A post that still meets a unique-key violation (from a
-//!   command line import, which takes no lock) is retried.
+//!   exclusively and run alone, as on SQLite. A transaction that records report events takes the
+//!   events lock last, just before them, so that their sequence numbers commit in order. A post
+//!   that still meets a unique-key violation (from a command line import, which takes no lock) is
+//!   retried.
 
 mod bulk;
 mod error;
@@ -39,7 +42,7 @@ use crate::ingest::ImportOptions;
 use crate::store::Db;
 use queue::PostQueue;
 
-/// The writers of one server: the database, the events they publish, the gate they share and the
+/// The writers of one server: the database, the events they poke, the gate they share and the
 /// queue of posts waiting to be written together (SQLite).
 ///
 /// The gate is taken before a connection is: shared by posts and deletes, exclusive for upserts and
@@ -53,8 +56,6 @@ pub struct Writes {
     queue: Arc<PostQueue>,
     /// Options of the importers behind upserts and bulk imports.
     import: ImportOptions,
-    /// Reports one bulk import announces.
-    announced_per_import: usize,
 }
 
 impl Writes {
@@ -66,11 +67,10 @@ impl Writes {
             gate: Arc::default(),
             queue: Arc::new(PostQueue::new(config.posts_per_batch)),
             import: ImportOptions::new(config),
-            announced_per_import: config.announced_per_import,
         }
     }
 
-    /// The events the writes publish.
+    /// The events of the writes (and of every other writer of the database).
     pub fn events(&self) -> &Events {
         &self.events
     }

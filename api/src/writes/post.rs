@@ -5,12 +5,11 @@ use entity::report;
 use sea_orm::{DbBackend, DbErr};
 
 use super::{WriteError, Writes};
-use crate::events::ReportEvent;
 use crate::ingest::resolve_report;
 use crate::interchange::{ReportRecord, validate};
-use crate::store::known::{Codes, Known, load_known_for};
+use crate::store::known::{Codes, load_known_for};
 use crate::store::writer::{self, ReportOutcome, ReportRow};
-use crate::store::{Db, locks};
+use crate::store::{Db, events, locks};
 use crate::telemetry;
 
 /// How many times a post that met a unique-key violation is retried.
@@ -31,8 +30,8 @@ pub struct Posted {
     pub report: report::Model,
 }
 
-/// A post and what it made, with the event to publish once it has committed.
-pub(super) type Outcome = Result<(Posted, Option<ReportEvent>), WriteError>;
+/// A post and what it made.
+pub(super) type Outcome = Result<Posted, WriteError>;
 
 impl Writes {
     /// Posts one report: validates it against the codes it references and creates, replaces or leaves
@@ -41,18 +40,19 @@ impl Writes {
         let record = record.normalized();
         let observations = record.observations.len() as u64;
         let _shared = self.gate.read().await;
-        let (posted, event) = match self.db.backend() {
+        let posted = match self.db.backend() {
             DbBackend::Sqlite => self.queue.post(&self.db, record).await?,
             _ => post_alone(&self.db, &record).await?,
         };
-        if let Some(event) = event {
-            self.events.publish(event);
+        if posted.status != PostStatus::Unchanged {
+            self.events.poke();
             telemetry::written(1, observations);
         }
         Ok(posted)
     }
 
-    /// Deletes the report `external_id` with its observations; false when there is none.
+    /// Deletes the report `external_id` with its observations; false when there is none. A deletion
+    /// is not an event: subscribers are not told, and earlier events of the report are skipped.
     pub async fn delete_report(&self, external_id: &str) -> Result<bool, DbErr> {
         let _shared = self.gate.read().await;
         let tx = self.db.begin_write().await?;
@@ -95,25 +95,21 @@ pub(super) fn references(records: &[&ReportRecord]) -> Codes {
     codes
 }
 
-/// The stored report and the event of a written row.
-pub(super) fn outcome_of(
-    known: &Known,
-    record: &ReportRecord,
-    row: ReportRow,
-    outcome: ReportOutcome,
-) -> (Posted, Option<ReportEvent>) {
+/// The id of the report a write created or replaced (whose event it records), if it did.
+pub(super) fn changed(outcome: ReportOutcome) -> Option<i64> {
+    match outcome {
+        ReportOutcome::Created(id) | ReportOutcome::Replaced(id) => Some(id),
+        ReportOutcome::Unchanged(_) => None,
+    }
+}
+
+/// The stored report of a written row.
+pub(super) fn outcome_of(row: ReportRow, outcome: ReportOutcome) -> Posted {
     let (status, id) = match outcome {
         ReportOutcome::Created(id) => (PostStatus::Created, id),
         ReportOutcome::Replaced(id) => (PostStatus::Replaced, id),
         ReportOutcome::Unchanged(id) => (PostStatus::Unchanged, id),
     };
-    let event = (status != PostStatus::Unchanged).then(|| {
-        let codes = references(&[record]);
-        let mut paths: Vec<_> = codes.regions.iter().map(|c| known.regions[c].path).collect();
-        paths.sort();
-        paths.dedup();
-        ReportEvent { report_id: id, paths }
-    });
     let report = report::Model {
         id,
         external_id: row.external_id,
@@ -126,7 +122,7 @@ pub(super) fn outcome_of(
         body: row.body,
         content_hash: row.content_hash,
     };
-    (Posted { status, report }, event)
+    Posted { status, report }
 }
 
 async fn try_post(db: &Db, record: &ReportRecord) -> Outcome {
@@ -142,6 +138,7 @@ async fn try_post(db: &Db, record: &ReportRecord) -> Outcome {
         .await?
         .pop()
         .ok_or_else(|| DbErr::Custom("no outcome for the posted report".into()))?;
+    events::record(&tx, changed(outcome).as_slice()).await?;
     tx.commit().await?;
-    Ok(outcome_of(&known, record, row, outcome))
+    Ok(outcome_of(row, outcome))
 }

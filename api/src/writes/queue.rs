@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use sea_orm::DbErr;
 
 use super::WriteError;
-use super::post::{Outcome, outcome_of, post_alone, references};
+use super::post::{Outcome, changed, outcome_of, post_alone, references};
 use crate::ingest::resolve_report;
 use crate::interchange::{ReportRecord, validate};
-use crate::store::Db;
 use crate::store::known::load_known_for;
 use crate::store::writer::{self, ReportRow};
+use crate::store::{Db, events};
 
 /// Posts waiting to be written together, and the right to write them.
 pub(super) struct PostQueue {
@@ -139,9 +139,14 @@ async fn try_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Outcome>, DbErr> {
         let results = writer::write_reports(&tx, &rows).await?;
         written.extend(indices.into_iter().zip(rows).zip(results));
     }
+    let ids: Vec<i64> = written
+        .iter()
+        .filter_map(|(_, outcome)| changed(*outcome))
+        .collect();
+    events::record(&tx, &ids).await?;
     tx.commit().await?;
     for ((i, row), outcome) in written {
-        outcomes[i] = Some(Ok(outcome_of(&known, records[i], row, outcome)));
+        outcomes[i] = Some(Ok(outcome_of(row, outcome)));
     }
     Ok(outcomes
         .into_iter()
