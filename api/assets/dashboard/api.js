@@ -64,9 +64,10 @@ export async function graphql(query, variables = {}, operationName = undefined) 
 
 /**
  * Subscribes to `reportPosted(within:)` and calls `onReport(report)` for each report posted from now
- * on; reconnects after a lost connection. Answers an object whose `close()` ends it.
+ * on (and `onSubscribed()` once the subscription is sent); reconnects after a lost connection.
+ * Answers an object whose `close()` ends it.
  */
-export function watchReports(within, onReport) {
+export function watchReports(within, onReport, onSubscribed = () => {}) {
   let socket = null;
   let closed = false;
   let retry = 1000;
@@ -95,6 +96,7 @@ export function watchReports(within, onReport) {
           type: "subscribe",
           payload: { query, variables: { within }, operationName: "DashboardLive" },
         }));
+        onSubscribed();
       } else if (message.type === "ping") {
         socket.send(JSON.stringify({ type: "pong" }));
       } else if (message.type === "next" && message.payload?.data?.reportPosted) {

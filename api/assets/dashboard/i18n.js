@@ -24,6 +24,7 @@ const LABELS = {
     spanning: "跨越多个时段的数据不计入趋势。",
     refreshed: (title) => `有新报告发布：“${title}”，看板已刷新。`,
     chooseMetric: "请选择指标。", unknownRegion: "未找到该地区。",
+    marks: "≥ 以上（余） · ≈ 约 · < 不到 · ~ 近；浅色的条形带有限定词。",
   },
   en: {
     title: "Dashboard", graphiql: "GraphiQL", switchTo: "中文", choose: "Choose",
@@ -51,6 +52,7 @@ const LABELS = {
     spanning: "Figures that span several buckets are left out of the trend.",
     refreshed: (title) => `A report was posted: “${title}”. The view was refreshed.`,
     chooseMetric: "Choose a metric.", unknownRegion: "No such region.",
+    marks: "≥ at least · ≈ about · < below · ~ nearly; lighter bars carry a qualifier.",
   },
 };
 

@@ -152,10 +152,11 @@ function watch() {
   if (liveWithin === state.within && live) return;
   if (live) live.close();
   liveWithin = state.within;
+  delete document.body.dataset.live;
   live = watchReports(state.within, (report) => {
     notify(t("refreshed", report.title));
     render();
-  });
+  }, () => { document.body.dataset.live = "subscribed"; });
 }
 
 /** Applies a change of the controls: new state, new URL (a history entry), new view. */

@@ -309,7 +309,12 @@ impl ComparisonRow {
     /// The observations that counted, each with its quote and report: where the value came from.
     /// By period end, then period start, then import order.
     async fn evidence(&self, ctx: &Context<'_>) -> Result<Vec<Observation>> {
-        let keys = self.0.observation_ids.iter().map(|id| ObservationId(*id)).collect();
+        let keys = self
+            .0
+            .observation_ids
+            .iter()
+            .map(|id| ObservationId(*id))
+            .collect();
         let mut found: Vec<entity::observation::Model> = load_all(ctx, keys).await?;
         found.sort_by_key(|o| (o.period_end, o.period_start, o.id));
         Ok(found.into_iter().map(Observation).collect())

@@ -295,7 +295,11 @@ async fn compare_evidence(backend: Backend) {
         rows.iter()
             .map(|r| {
                 let list = r["evidence"].as_array().expect("evidence");
-                assert_eq!(list.len() as u64, r["observations"].as_u64().unwrap(), "[{name}] {r}");
+                assert_eq!(
+                    list.len() as u64,
+                    r["observations"].as_u64().unwrap(),
+                    "[{name}] {r}"
+                );
                 let items: Vec<String> = list
                     .iter()
                     .map(|o| {
