@@ -173,9 +173,8 @@ function watch() {
 function change(patch) {
   const next = { ...state, ...patch };
   if (patch.within && patch.within !== state.within) next.level = null;
-  if (patch.from || patch.to) {
-    if (!patch.grain) next.grain = state.grain ?? defaultGrain(next.from, next.to);
-  }
+  // A new window gets the grain that suits its length (a quarter by months, five years by years).
+  if ((patch.from || patch.to) && !patch.grain) next.grain = defaultGrain(next.from, next.to);
   state = next;
   if (state.level) writeUrl(state, true);
   render();
