@@ -7,7 +7,8 @@
 #                                       any difference, missing or extra file
 #
 # To move to another version: change the line below, run the script, update api/assets/README.md,
-# the paths in api/assets/graphiql.html and the file list in api/src/assets.rs.
+# the paths in api/assets/graphiql.html (api/assets/dashboard.html for ECharts) and the file list in
+# api/src/http/assets.rs.
 set -euo pipefail
 
 # One package a line: name, version, the tarball's sha512 integrity, then the files to take (paths

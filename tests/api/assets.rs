@@ -1,6 +1,6 @@
-//! The GraphiQL page and its files are served by civicgraph itself: every file the page loads is a
-//! local `/assets/` path, served with its content type, and nothing points the browser at another
-//! host.
+//! The GraphiQL page, the dashboard and their files are served by civicgraph itself: every file a
+//! page loads (and every module its scripts import) is a local `/assets/` path, served with its
+//! content type, and nothing points the browser at another host.
 
 use civicgraph_tests::{Backend, TestServer};
 
@@ -60,40 +60,60 @@ fn expected_type(path: &str) -> &'static str {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn graphiql_is_served_from_the_binary_only() {
-    let s = TestServer::start(&Backend::Sqlite).await;
-    let page = s.client.get(format!("{}/", s.url)).send().await.unwrap();
-    assert_eq!(page.status(), 200);
-    let header = |r: &reqwest::Response, name: &str| {
-        r.headers()
-            .get(name)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default()
-    };
-    assert!(header(&page, "content-type").starts_with("text/html"));
+fn header(r: &reqwest::Response, name: &str) -> String {
+    r.headers()
+        .get(name)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// Fetches the page at `path`: HTML with a policy that keeps it on this server, naming no other
+/// host; answers the files it references.
+async fn page(s: &TestServer, path: &str) -> Vec<String> {
+    let page = s.client.get(format!("{}{path}", s.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200, "{path}");
+    assert!(header(&page, "content-type").starts_with("text/html"), "{path}");
     let policy = header(&page, "content-security-policy");
-    assert!(policy.contains("default-src 'self'"), "{policy}");
+    for directive in ["default-src 'self'", "script-src 'self';", "connect-src 'self'"] {
+        assert!(policy.contains(directive), "{path}: {policy}");
+    }
     let html = page.text().await.unwrap();
     assert!(
         urls(&html).is_empty(),
-        "the page names other hosts: {:?}",
+        "{path} names other hosts: {:?}",
         urls(&html)
     );
     assert!(!html.contains("//cdn") && !html.contains("src=\"//"), "{html}");
+    references(&html)
+}
 
-    let files = references(&html);
-    assert!(
-        files.iter().filter(|f| f.ends_with(".js")).count() >= 3 && files.iter().any(|f| f.ends_with(".css")),
-        "the page should load GraphiQL's scripts and styles: {files:?}"
-    );
-    for file in &files {
+/// The relative modules a script imports (`from "./x.js"`), as paths beside `file`.
+fn imports(file: &str, text: &str) -> Vec<String> {
+    let dir = &file[..file.rfind('/').map_or(0, |i| i + 1)];
+    text.match_indices("from \"./")
+        .filter_map(|(start, _)| {
+            let rest = &text[start + 8..];
+            rest.find('"').map(|end| format!("{dir}{}", &rest[..end]))
+        })
+        .collect()
+}
+
+/// Each file (and each module the scripts import) is a local asset, served with its type, naming
+/// no host known to be loaded; stylesheets load only inlined `data:` URLs.
+async fn check_files(s: &TestServer, files: &[String]) {
+    let mut queue: Vec<String> = files.to_vec();
+    let mut seen = Vec::new();
+    while let Some(file) = queue.pop() {
+        if seen.contains(&file) {
+            continue;
+        }
+        seen.push(file.clone());
         assert!(file.starts_with("/assets/"), "{file} is not a local asset");
         let resp = s.client.get(format!("{}{file}", s.url)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{file}");
         let content_type = header(&resp, "content-type");
         assert!(
-            content_type.starts_with(expected_type(file)),
+            content_type.starts_with(expected_type(&file)),
             "{file}: {content_type}"
         );
         if file.starts_with("/assets/vendor/") {
@@ -101,6 +121,9 @@ async fn graphiql_is_served_from_the_binary_only() {
         }
         let text = resp.text().await.unwrap();
         assert!(!text.is_empty(), "{file} is empty");
+        if file.ends_with(".js") && !file.starts_with("/assets/vendor/") {
+            queue.extend(imports(&file, &text));
+        }
         // A bare `http://` (code that builds links from text) names no host.
         for url in urls(&text).into_iter().filter(|url| !host(url).is_empty()) {
             assert!(
@@ -127,6 +150,34 @@ async fn graphiql_is_served_from_the_binary_only() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphiql_is_served_from_the_binary_only() {
+    let s = TestServer::start(&Backend::Sqlite).await;
+    let files = page(&s, "/").await;
+    assert!(
+        files.iter().filter(|f| f.ends_with(".js")).count() >= 3 && files.iter().any(|f| f.ends_with(".css")),
+        "the page should load GraphiQL's scripts and styles: {files:?}"
+    );
+    check_files(&s, &files).await;
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_is_served_from_the_binary_only() {
+    let s = TestServer::start(&Backend::Sqlite).await;
+    let mut files = page(&s, "/dashboard").await;
+    // Its link to the GraphiQL page, checked above.
+    files.retain(|f| f != "/");
+    for needed in [
+        "/assets/vendor/echarts-5.6.0/echarts.min.js",
+        "/assets/dashboard/main.js",
+        "/assets/dashboard.css",
+    ] {
+        assert!(files.iter().any(|f| f == needed), "{needed} not in {files:?}");
+    }
+    check_files(&s, &files).await;
     s.stop().await;
 }
 

@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod assets;
+mod dashboard;
 mod events;
 mod extract;
 mod graphql_http;

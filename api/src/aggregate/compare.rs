@@ -42,7 +42,7 @@ pub struct CompareSpec {
     pub top: Option<usize>,
     /// Only observations from reports published on or before this day.
     pub as_of: Option<NaiveDate>,
-    /// Whether to collect each row's source reports.
+    /// Whether to collect each row's counted observations and their reports.
     pub with_sources: bool,
 }
 
@@ -90,6 +90,8 @@ pub struct CompareRow {
     pub observations: i64,
     /// The reports whose observations counted, by id.
     pub report_ids: Vec<i64>,
+    /// The observations that counted in the window, by id.
+    pub observation_ids: Vec<i64>,
 }
 
 /// The answer of `compare`.
@@ -184,17 +186,23 @@ fn compose(
             let baseline = baseline.get(&region.id).and_then(|g| g.value);
             let value = group.as_ref().and_then(|g| g.value);
             let change = value.zip(baseline).map(|(v, b)| v - b);
+            let qualifier = group.as_ref().map_or(Qualifier::Exact, |g| g.qualifier);
+            let observations = group.as_ref().map_or(0, |g| g.observations);
+            let (report_ids, observation_ids) = group
+                .map(|g| (g.report_ids, g.observation_ids))
+                .unwrap_or_default();
             CompareRow {
                 value,
-                qualifier: group.as_ref().map_or(Qualifier::Exact, |g| g.qualifier),
+                qualifier,
                 rank: None,
                 share: None,
                 per_capita: per_capita(value, spec.per_capita, region.population),
                 baseline,
                 change,
                 change_pct: change_pct(change, baseline),
-                observations: group.as_ref().map_or(0, |g| g.observations),
-                report_ids: group.map(|g| g.report_ids).unwrap_or_default(),
+                observations,
+                report_ids,
+                observation_ids,
                 region,
             }
         })

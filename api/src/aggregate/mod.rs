@@ -57,7 +57,7 @@ pub struct AggregateSpec {
     pub function: Aggregation,
     /// Only observations from reports published on or before this day.
     pub as_of: Option<NaiveDate>,
-    /// Whether to collect the ids of the reports whose observations counted.
+    /// Whether to collect the ids of the observations that counted and of their reports.
     pub with_sources: bool,
 }
 
@@ -93,6 +93,8 @@ pub struct GroupRow {
     pub superseded: i64,
     /// The reports whose observations counted, by id (only with `with_sources`).
     pub report_ids: Vec<i64>,
+    /// The observations that counted, by id (only with `with_sources`).
+    pub observation_ids: Vec<i64>,
     /// The region's code (for ordering).
     pub region_code: Option<String>,
     /// The program's code (for ordering).

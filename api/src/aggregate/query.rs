@@ -257,6 +257,7 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
     }
     if spec.with_sources {
         sql.push(", MAX(CASE WHEN sup = 0 THEN sources END) AS sources");
+        sql.push(", MAX(CASE WHEN sup = 0 THEN counted_ids END) AS counted_ids");
     }
     sql.push(&format!(
         " FROM (SELECT {inner_keys}c.sup, COUNT(*) AS n, MIN(t.period_start) AS first_day, \
@@ -276,6 +277,8 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
     if spec.with_sources {
         let list = dialect::id_list(backend, "t.report_id");
         sql.push(&format!(", {list} AS sources"));
+        let list = dialect::id_list(backend, "t.id");
+        sql.push(&format!(", {list} AS counted_ids"));
     }
     sql.push(&format!(
         " FROM {source} c {} GROUP BY {inner_keys}c.sup) x",
@@ -330,12 +333,14 @@ fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRo
     } else {
         spec.program_id
     };
-    let report_ids = if spec.with_sources {
-        let text: Option<String> = row.try_get("", "sources")?;
-        parse_ids(text.as_deref())
-    } else {
-        Vec::new()
+    let ids = |column: &str| -> ApiResult<Vec<i64>> {
+        if !spec.with_sources {
+            return Ok(Vec::new());
+        }
+        let text: Option<String> = row.try_get("", column)?;
+        Ok(parse_ids(text.as_deref()))
     };
+    let (report_ids, observation_ids) = (ids("sources")?, ids("counted_ids")?);
     Ok(Some(GroupRow {
         region_id,
         program_id,
@@ -346,6 +351,7 @@ fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRo
         observations: counted,
         superseded: superseded.unwrap_or(0),
         report_ids,
+        observation_ids,
         region_code: if spec.level.is_some() {
             row.try_get("", "region_code")?
         } else {

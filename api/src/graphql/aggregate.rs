@@ -5,8 +5,9 @@
 use async_graphql::{Context, Object, Result};
 
 use super::context::{self, metric_by_code, optional, program_by_code, region_by_code};
-use super::loaders::{ProgramId, RegionId, ReportId, load, load_all};
+use super::loaders::{ObservationId, ProgramId, RegionId, ReportId, load, load_all};
 use super::metric::Metric;
+use super::observation::Observation;
 use super::program::Program;
 use super::region::Region;
 use super::report::Report;
@@ -130,7 +131,10 @@ impl AggregateQuery {
             program_id: program.map(|p| p.id),
             top,
             as_of: as_of.map(|d| d.0),
-            with_sources: ctx.look_ahead().field("rows").field("sources").exists(),
+            with_sources: {
+                let rows = ctx.look_ahead().field("rows");
+                rows.field("sources").exists() || rows.field("evidence").exists()
+            },
         };
         spec.check()?;
         let found = aggregate::compare(
@@ -300,5 +304,19 @@ impl ComparisonRow {
         let mut reports: Vec<entity::report::Model> = load_all(ctx, keys).await?;
         reports.sort_by_key(|r| (r.published_on, r.id));
         Ok(reports.into_iter().map(Report::new).collect())
+    }
+
+    /// The observations that counted, each with its quote and report: where the value came from.
+    /// By period end, then period start, then import order.
+    async fn evidence(&self, ctx: &Context<'_>) -> Result<Vec<Observation>> {
+        let keys = self
+            .0
+            .observation_ids
+            .iter()
+            .map(|id| ObservationId(*id))
+            .collect();
+        let mut found: Vec<entity::observation::Model> = load_all(ctx, keys).await?;
+        found.sort_by_key(|o| (o.period_end, o.period_start, o.id));
+        Ok(found.into_iter().map(Observation).collect())
     }
 }

@@ -115,6 +115,10 @@ by_key!(
     /// Loads a report by id.
     ReportId(i64): report by Id, id
 );
+by_key!(
+    /// Loads an observation by id.
+    ObservationId(i64): observation by Id, id
+);
 
 macro_rules! relation {
     ($(#[$doc:meta])* $name:ident: $model:ty, $filter:ty, $relation:expr, $push:expr) => {

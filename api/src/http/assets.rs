@@ -1,5 +1,5 @@
 //! The front-end files, embedded in the binary so that no page needs another host: the GraphiQL page
-//! at `GET /` and the files under `GET /assets/…` (GraphiQL, React and Apache ECharts at pinned
+//! at `GET /`, the dashboard at `GET /dashboard` and the files under `GET /assets/…` (GraphiQL, React and Apache ECharts at pinned
 //! versions with their licences; see `api/assets/README.md` and `scripts/refresh-assets.sh`).
 
 use axum::Router;
@@ -30,6 +30,14 @@ macro_rules! asset {
 const ASSETS: &[Asset] = &[
     asset!("graphiql.js"),
     asset!("favicon.svg"),
+    asset!("dashboard.css"),
+    asset!("dashboard/main.js"),
+    asset!("dashboard/api.js"),
+    asset!("dashboard/state.js"),
+    asset!("dashboard/i18n.js"),
+    asset!("dashboard/pickers.js"),
+    asset!("dashboard/charts.js"),
+    asset!("dashboard/table.js"),
     asset!("vendor/react-18.3.1/react.production.min.js"),
     asset!("vendor/react-18.3.1/LICENSE"),
     asset!("vendor/react-dom-18.3.1/react-dom.production.min.js"),
@@ -46,6 +54,9 @@ const ASSETS: &[Asset] = &[
 /// The GraphiQL page; it loads only files from `/assets/`.
 const GRAPHIQL_PAGE: &str = include_str!("../../assets/graphiql.html");
 
+/// The dashboard page; it loads only files from `/assets/` and speaks only to `/graphql`.
+const DASHBOARD_PAGE: &str = include_str!("../../assets/dashboard.html");
+
 /// What the pages may load: files of this server, inline styles (GraphiQL sets some), images and
 /// fonts inlined as `data:` URLs, and requests to this server (the websocket included).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
@@ -57,16 +68,27 @@ const CACHE_VERSIONED: &str = "public, max-age=31536000, immutable";
 /// The page and the files without a version are checked again on every load.
 const CACHE_UNVERSIONED: &str = "no-cache";
 
-/// `GET /` (the GraphiQL page) and `GET /assets/{path}`.
+/// `GET /` (the GraphiQL page), `GET /dashboard` and `GET /assets/{path}`.
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/", get(graphiql_page))
+        .route("/dashboard", get(dashboard_page))
         .route("/assets/{*path}", get(asset))
 }
 
 /// The GraphiQL page, with a content security policy that keeps it on this server.
 pub async fn graphiql_page() -> Response {
-    let mut response = file_response("graphiql.html", GRAPHIQL_PAGE.as_bytes());
+    page("graphiql.html", GRAPHIQL_PAGE)
+}
+
+/// The dashboard, with the same content security policy.
+pub async fn dashboard_page() -> Response {
+    page("dashboard.html", DASHBOARD_PAGE)
+}
+
+/// An HTML page with the content security policy that keeps it on this server.
+fn page(path: &str, html: &'static str) -> Response {
+    let mut response = file_response(path, html.as_bytes());
     response.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),
