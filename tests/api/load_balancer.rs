@@ -9,13 +9,13 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use civicgraph_tests::write_helpers::*;
-use civicgraph_tests::{ImportOptions, Role, TestDb, import_lines, postgres_or_skip, unavailable};
+use civicgraph_tests::{Role, postgres_or_skip, unavailable};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::processes::ServerProcess;
+use crate::processes::{ServerProcess, fixture};
 
 /// The configuration the guide gives.
 const CONFIG: &str = include_str!("../../docs/deploy/nginx.conf");
@@ -30,17 +30,7 @@ impl Drop for Nginx {
     fn drop(&mut self) {
         // SIGTERM: nginx's fast stop, in which the master stops its workers before it exits (a
         // SIGKILL would leave them running).
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        for _ in 0..50 {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        civicgraph_tests::process::stop(&mut self.child, "TERM", Duration::from_secs(5));
     }
 }
 
@@ -112,11 +102,7 @@ async fn nginx_spreads_requests_and_carries_subscriptions() {
         return;
     };
     bounded(120, async {
-        let test_db = TestDb::create(&backend).await;
-        let db = test_db.open().await;
-        import_lines(&db, ImportOptions::default(), tree().lines().map(str::to_owned))
-            .await
-            .expect("the tree is imported");
+        let (test_db, db) = fixture(&backend).await;
         let importer = token(&db, "importer", Role::Importer).await;
         let a = ServerProcess::start(&test_db.url).await;
         let b = ServerProcess::start(&test_db.url).await;

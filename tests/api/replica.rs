@@ -9,13 +9,10 @@
 use std::time::{Duration, Instant};
 
 use civicgraph_tests::write_helpers::*;
-use civicgraph_tests::{
-    Backend, ImportOptions, Proxy, Replica, Role, TestDb, import_lines, postgres_or_skip, through,
-    unavailable,
-};
+use civicgraph_tests::{Backend, Proxy, Replica, Role, postgres_or_skip, through, unavailable};
 use serde_json::{Value, json};
 
-use crate::processes::ServerProcess;
+use crate::processes::{ServerProcess, fixture};
 
 /// The query whose answer tells which database it was read from.
 const REPORTS: &str = "{ reports { totalCount } }";
@@ -62,11 +59,7 @@ async fn reads_go_to_a_streaming_replica() {
     let Backend::Postgres(_) = &backend else {
         return;
     };
-    let test_db = TestDb::create(&backend).await;
-    let db = test_db.open().await;
-    import_lines(&db, ImportOptions::default(), tree().lines().map(str::to_owned))
-        .await
-        .expect("the tree is imported");
+    let (test_db, db) = fixture(&backend).await;
     let importer = token(&db, "importer", Role::Importer).await;
 
     let replica = match Replica::start(&test_db.url).await {

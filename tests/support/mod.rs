@@ -7,6 +7,7 @@
 
 mod backend;
 mod database;
+pub mod process;
 mod product;
 mod proxy;
 mod replica;

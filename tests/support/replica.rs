@@ -138,17 +138,7 @@ impl Replica {
 impl Drop for Replica {
     fn drop(&mut self) {
         // SIGINT: PostgreSQL's fast shutdown.
-        let _ = Command::new("kill")
-            .args(["-INT", &self.postgres.id().to_string()])
-            .status();
-        for _ in 0..100 {
-            if let Ok(Some(_)) = self.postgres.try_wait() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.postgres.kill();
-        let _ = self.postgres.wait();
+        crate::process::stop(&mut self.postgres, "INT", Duration::from_secs(10));
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
