@@ -57,7 +57,9 @@ export async function graphql(query, variables = {}, operationName = undefined) 
   const errors = answer.errors ?? [];
   if (errors.some((e) => e.extensions?.code === "UNAUTHENTICATED")) throw new NeedsToken("token needed");
   if (errors.length > 0) {
-    throw new ApiError(errors.map((e) => e.message).join("; "), errors[0].extensions?.code);
+    // Several fields of one request may fail for the same reason: say each reason once.
+    const messages = [...new Set(errors.map((e) => e.message))];
+    throw new ApiError(messages.join("; "), errors[0].extensions?.code);
   }
   return answer.data;
 }
