@@ -296,7 +296,9 @@ pub async fn reports(
     // region; a village has no subtree (and `region.village_id` no index).
     let first = limit.first as i64 + 1;
     let mut sql = Sql::new(DbBackend::Postgres);
-    sql.push("SELECT t.* FROM region w CROSS JOIN LATERAL (SELECT t.* FROM report t WHERE t.region_id = w.id");
+    sql.push(
+        "SELECT t.* FROM region w CROSS JOIN LATERAL (SELECT t.* FROM report t WHERE t.region_id = w.id",
+    );
     conditions(&mut sql);
     after(&mut sql);
     sql.push(&format!(" ORDER BY {order} LIMIT ")).bind(first);
