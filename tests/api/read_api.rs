@@ -102,6 +102,63 @@ async fn within_works_at_every_level(backend: Backend) {
     s.stop().await;
 }
 
+backend_test!(reports_within_every_level_newest_first);
+async fn reports_within_every_level_newest_first(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    s.import(&tree()).await;
+    // Imported in this order (ids ascending): ra and rb share a date, so rb (the later id) comes first.
+    let dated = [
+        ("ra", "K1", "2022-03-05"),
+        ("rb", "T1", "2022-03-05"),
+        ("rc", "T2V1", "2022-03-07"),
+        ("rd", "C2", "2022-03-06"),
+        ("re", "T1V2", "2022-03-01"),
+        ("rf", "P", "2022-03-08"),
+    ];
+    let file = dated
+        .iter()
+        .map(|(id, region, day)| {
+            format!(r#"{{"kind":"report","external_id":"{id}","title":"报告","published_on":"{day}","region":"{region}","observations":[]}}"#)
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    s.import(&file).await;
+    let q = "query($w: String, $f: Int, $a: String) { reports(within: $w, first: $f, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { externalId } } } }";
+    let cases: [(&str, &[&str]); 7] = [
+        ("P", &["rf", "rc", "rd", "rb", "ra", "re"]),
+        ("C1", &["rc", "rb", "ra", "re"]),
+        ("C2", &["rd"]),
+        ("K1", &["rc", "rb", "ra", "re"]),
+        ("T1", &["rb", "re"]),
+        ("T2", &["rc"]),
+        ("T1V2", &["re"]),
+    ];
+    for (within, expected) in cases {
+        // Two at a time, following the cursors.
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let d = s.data(q, json!({"w": within, "f": 2, "a": after})).await;
+            let page = &d["reports"];
+            assert_eq!(
+                page["totalCount"],
+                expected.len(),
+                "[{}] {within}",
+                backend.name()
+            );
+            for e in page["edges"].as_array().unwrap() {
+                seen.push(e["node"]["externalId"].as_str().unwrap().to_owned());
+            }
+            if !page["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+                break;
+            }
+            after = Some(page["pageInfo"]["endCursor"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(seen, expected, "[{}] within {within}", backend.name());
+    }
+    s.stop().await;
+}
+
 backend_test!(pagination_edges);
 async fn pagination_edges(backend: Backend) {
     let s = TestServer::start(&backend).await;

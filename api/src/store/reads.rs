@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use entity::{metric, observation, program, region, report};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, Value,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, Value,
 };
 
 use super::Sql;
@@ -120,16 +120,25 @@ async fn keyset_page<M: FromQueryResult>(
     sql.push(&format!(" ORDER BY {order} LIMIT "))
         .bind(limit.first as i64 + 1);
     let rows = M::find_by_statement(sql.build()).all(db).await?;
-    let total = if limit.with_total {
-        let mut sql = Sql::new(backend);
-        sql.push(&format!("SELECT COUNT(*) AS n FROM {from} WHERE 1 = 1"));
-        filter(&mut sql);
-        let row = db.query_one_raw(sql.build()).await?;
-        row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0)
-    } else {
-        0
-    };
+    let total = total(db, from, filter, limit).await?;
     Ok(Rows { rows, total })
+}
+
+/// `SELECT COUNT(*) FROM {from} {filter}` when `limit` asks for the total, else 0.
+async fn total(
+    db: &DatabaseConnection,
+    from: &str,
+    filter: &(dyn Fn(&mut Sql) + Sync),
+    limit: Limit,
+) -> Result<i64, DbErr> {
+    if !limit.with_total {
+        return Ok(0);
+    }
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push(&format!("SELECT COUNT(*) AS n FROM {from} WHERE 1 = 1"));
+    filter(&mut sql);
+    let row = db.query_one_raw(sql.build()).await?;
+    Ok(row.map(|r| r.try_get::<i64>("", "n")).transpose()?.unwrap_or(0))
 }
 
 /// Appends ` AND t.code > after`: the keyset of lists ordered by code.
@@ -238,10 +247,8 @@ pub async fn reports(
     after: Option<(NaiveDate, i64)>,
     limit: Limit,
 ) -> Result<Rows<report::Model>, DbErr> {
-    let filter = |sql: &mut Sql| {
-        if let Some(w) = f.within {
-            push_region_within(sql, "t.region_id", w);
-        }
+    // Every condition but `within`, on rows aliased `t`.
+    let conditions = |sql: &mut Sql| {
         if let Some(from) = f.from {
             sql.push(" AND t.published_on >= ").bind(Value::from(from));
         }
@@ -256,6 +263,12 @@ pub async fn reports(
             push_contains(sql, "t.title", s);
         }
     };
+    let filter = |sql: &mut Sql| {
+        if let Some(w) = f.within {
+            push_region_within(sql, "t.region_id", w);
+        }
+        conditions(sql);
+    };
     let after = |sql: &mut Sql| {
         if let Some((date, id)) = after {
             sql.push(" AND (t.published_on < ")
@@ -268,7 +281,33 @@ pub async fn reports(
         }
     };
     let order = "t.published_on DESC, t.id DESC";
-    keyset_page(db, "report t", &filter, &after, order, limit).await
+    let per_region = f
+        .within
+        .filter(|_| db.get_database_backend() == DbBackend::Postgres)
+        .filter(|w| matches!(w.level, Level::City | Level::County | Level::Town));
+    let Some(within) = per_region else {
+        return keyset_page(db, "report t", &filter, &after, order, limit).await;
+    };
+    // PostgreSQL, within a city or smaller: the newest reports of each region of the subtree (a
+    // short walk of `idx_report_region` per region), then the newest of those. Left to itself the
+    // planner walks all reports newest first until enough lie within the subtree: for a county of
+    // the medium benchmark data, 6,000 rows and 26 ms instead of 2.6 ms. Within a province, reports
+    // are dense enough for that walk to stop early, and the subtree too large to visit region by
+    // region; a village has no subtree (and `region.village_id` no index).
+    let first = limit.first as i64 + 1;
+    let mut sql = Sql::new(DbBackend::Postgres);
+    sql.push(
+        "SELECT t.* FROM region w CROSS JOIN LATERAL (SELECT t.* FROM report t WHERE t.region_id = w.id",
+    );
+    conditions(&mut sql);
+    after(&mut sql);
+    sql.push(&format!(" ORDER BY {order} LIMIT ")).bind(first);
+    sql.push(") t WHERE 1 = 1");
+    push_region_subtree(&mut sql, "w", within);
+    sql.push(&format!(" ORDER BY {order} LIMIT ")).bind(first);
+    let rows = report::Model::find_by_statement(sql.build()).all(db).await?;
+    let total = total(db, "report t", &filter, limit).await?;
+    Ok(Rows { rows, total })
 }
 
 /// What `observations` keeps.
