@@ -26,6 +26,7 @@ mod tests;
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
 use async_graphql::{ErrorExtensionValues, Pos, Request, ServerError, ServerResult};
 
 use crate::config::Config;
@@ -149,6 +150,34 @@ impl From<Refusal> for ServerError {
     }
 }
 
+/// Where a request's operation name is left for the HTTP layer (its log line and metrics) by the one
+/// parse of the document: the request's `operationName`, else the name of the document's only
+/// operation. Put a clone in the request's data before it runs.
+#[derive(Clone, Debug, Default)]
+pub struct OperationNameSlot(Arc<std::sync::OnceLock<String>>);
+
+impl OperationNameSlot {
+    /// The operation's name, once known.
+    pub fn get(&self) -> Option<String> {
+        self.0.get().cloned()
+    }
+
+    /// Sets the name from the request's `operation_name`, else from `document`'s only operation when
+    /// it is named (the parser keeps a lone anonymous operation as `Single`).
+    fn fill(&self, operation_name: Option<&str>, document: &ExecutableDocument) {
+        let name = match (operation_name, &document.operations) {
+            (Some(name), _) => Some(name.to_owned()),
+            (None, DocumentOperations::Multiple(operations)) if operations.len() == 1 => {
+                operations.keys().next().map(|name| name.to_string())
+            }
+            _ => None,
+        };
+        if let Some(name) = name {
+            let _ = self.0.set(name);
+        }
+    }
+}
+
 /// The schema extension that measures every request (query, mutation or subscription) before
 /// async-graphql validates and runs it. Install it with `SchemaBuilder::extension`.
 #[derive(Clone, Copy, Debug)]
@@ -172,8 +201,9 @@ impl ExtensionFactory for CostAnalysis {
 #[async_graphql::async_trait::async_trait]
 impl Extension for CostAnalysis {
     /// Parses the query once, measures it and either refuses it or hands the parsed document on, so
-    /// async-graphql does not parse it again. A query that does not parse is handed on as it is, for
-    /// async-graphql to report the syntax error.
+    /// async-graphql does not parse it again (and fills the request's [`OperationNameSlot`], if it
+    /// carries one). A query that does not parse is handed on as it is, for async-graphql to report
+    /// the syntax error.
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -181,6 +211,13 @@ impl Extension for CostAnalysis {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
+            if let Some(slot) = request
+                .data
+                .get(&std::any::TypeId::of::<OperationNameSlot>())
+                .and_then(|slot| slot.downcast_ref::<OperationNameSlot>())
+            {
+                slot.fill(request.operation_name.as_deref(), &document);
+            }
             let measured = measure(
                 &ctx.schema_env.registry,
                 &document,

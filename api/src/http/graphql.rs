@@ -16,13 +16,13 @@ use futures::{SinkExt, StreamExt};
 
 use super::logging::OperationName;
 use super::protocol::{
-    AnswerFormat, answer, header_str, is_query, operation_name, refused, request_from_body,
-    request_from_query_string,
+    AnswerFormat, answer, header_str, is_query, refused, request_from_body, request_from_query_string,
 };
 use super::{AppState, assets};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::graphql::context::execute;
+use crate::graphql::cost::OperationNameSlot;
 use crate::graphql::{hygiene, loaders};
 
 /// `GET /graphql`: a query from the URL's query string. Without `query`, a browser (one that
@@ -68,16 +68,20 @@ pub(super) async fn graphql_post(
 }
 
 /// Runs a GraphQL request (see [`execute_request`]), its operation's name left in the response's
-/// extensions for the request log.
+/// extensions for the request log: the request's `operationName`, else the name of the document's
+/// only operation as the cost analysis found it in its one parse (none when the request was refused
+/// before the schema saw it).
 async fn run(
     state: &AppState,
     headers: &HeaderMap,
     format: AnswerFormat,
     request: async_graphql::Request,
 ) -> Response {
-    let name = operation_name(&request);
+    let slot = OperationNameSlot::default();
+    let given = request.operation_name.clone();
+    let request = request.data(slot.clone());
     let mut response = execute_request(state, headers, format, request).await;
-    if let Some(name) = name {
+    if let Some(name) = given.or_else(|| slot.get()) {
         response.extensions_mut().insert(OperationName(name));
     }
     response

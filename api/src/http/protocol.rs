@@ -164,24 +164,6 @@ fn request_from_fields(mut fields: Map<String, Value>) -> Result<async_graphql::
     Ok(request)
 }
 
-/// The name of the operation `request` runs: its `operationName`, else the name of the document's
-/// only operation (when it has one, and the document parses).
-pub fn operation_name(request: &async_graphql::Request) -> Option<String> {
-    if let Some(name) = &request.operation_name {
-        return Some(name.clone());
-    }
-    // The parser keeps a lone anonymous operation as `Single`, named ones by their names.
-    match async_graphql::parser::parse_query(&request.query)
-        .ok()?
-        .operations
-    {
-        DocumentOperations::Multiple(operations) if operations.len() == 1 => {
-            operations.into_keys().next().map(|name| name.to_string())
-        }
-        _ => None,
-    }
-}
-
 /// Whether the operation `request` selects is a query. A document that does not parse, or names
 /// no operation of its own, counts as one: execution reports what is wrong with it.
 pub fn is_query(request: &async_graphql::Request) -> bool {
@@ -251,32 +233,4 @@ pub fn refused(format: AnswerFormat, e: ApiError) -> Response {
 fn json_answer(format: AnswerFormat, status: StatusCode, body: &Value) -> Response {
     let content_type = [(header::CONTENT_TYPE, format.content_type())];
     (status, content_type, body.to_string()).into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::operation_name;
-
-    fn name(query: &str, operation: Option<&str>) -> Option<String> {
-        let mut request = async_graphql::Request::new(query);
-        if let Some(operation) = operation {
-            request = request.operation_name(operation);
-        }
-        operation_name(&request)
-    }
-
-    #[test]
-    fn operation_names_come_from_the_request_or_the_document() {
-        assert_eq!(
-            name("query Chosen { a } query Other { b }", Some("Chosen")).as_deref(),
-            Some("Chosen")
-        );
-        assert_eq!(
-            name("fragment F on Q { a }\n  query\n Named($x: Int) { ...F }", None).as_deref(),
-            Some("Named")
-        );
-        assert_eq!(name("{ a }", None), None);
-        assert_eq!(name("query A { a } query B { b }", None), None);
-        assert_eq!(name("query Broken {", None), None);
-    }
 }

@@ -326,3 +326,26 @@ fn a_refusal_is_a_graphql_error_with_its_code() {
     let extensions = serde_json::to_value(&error).unwrap();
     assert_eq!(extensions["extensions"]["code"], TOO_COMPLEX);
 }
+
+fn operation_name(query: &str, operation: Option<&str>) -> Option<String> {
+    let slot = OperationNameSlot::default();
+    if let Ok(document) = async_graphql::parser::parse_query(query) {
+        slot.fill(operation, &document);
+    }
+    slot.get()
+}
+
+#[test]
+fn operation_names_come_from_the_request_or_the_document() {
+    assert_eq!(
+        operation_name("query Chosen { a } query Other { b }", Some("Chosen")).as_deref(),
+        Some("Chosen")
+    );
+    assert_eq!(
+        operation_name("fragment F on Q { a }\n  query\n Named($x: Int) { ...F }", None).as_deref(),
+        Some("Named")
+    );
+    assert_eq!(operation_name("{ a }", None), None);
+    assert_eq!(operation_name("query A { a } query B { b }", None), None);
+    assert_eq!(operation_name("query Broken {", None), None);
+}
