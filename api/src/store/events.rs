@@ -75,8 +75,8 @@ pub async fn after(conn: &impl ConnectionTrait, seq: i64, limit: usize) -> Resul
     let mut sql = Sql::new(conn.get_database_backend());
     sql.push("SELECT seq, report_id FROM report_event WHERE seq > ")
         .bind(seq)
-        .push(" ORDER BY seq LIMIT ")
-        .bind(limit as i64);
+        .push(" ORDER BY seq")
+        .limit(limit as i64);
     Logged::find_by_statement(sql.build()).all(conn).await
 }
 

@@ -85,8 +85,8 @@ pub async fn regions(
         .bind(depth);
     sql.push(" AND r.code > ")
         .bind(code.to_owned())
-        .push(")) ORDER BY r.level, r.code LIMIT ")
-        .bind(PAGE);
+        .push(")) ORDER BY r.level, r.code")
+        .limit(PAGE);
     RegionRow::find_by_statement(sql.build()).all(db).await
 }
 
@@ -149,7 +149,7 @@ pub async fn reports(db: &DatabaseConnection, scope: &Scope, after: i64) -> Resu
     if let Some((level, id)) = scope.within {
         sql.push(&format!(" AND r.{} = ", level.column())).bind(id);
     }
-    sql.push(" ORDER BY rp.id LIMIT ").bind(PAGE);
+    sql.push(" ORDER BY rp.id").limit(PAGE);
     ReportRow::find_by_statement(sql.build()).all(db).await
 }
 

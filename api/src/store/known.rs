@@ -260,7 +260,7 @@ pub async fn load_known<C: ConnectionTrait>(db: &C) -> Result<Known, DbErr> {
     loop {
         let mut sql = Sql::new(backend);
         sql.push(REGION_COLUMNS).push(" WHERE id > ").bind(after);
-        sql.push(" ORDER BY id LIMIT ").bind(REGIONS_PER_PAGE);
+        sql.push(" ORDER BY id").limit(REGIONS_PER_PAGE);
         let rows = RegionRow::find_by_statement(sql.build()).all(db).await?;
         let Some(last) = rows.last() else { break };
         after = last.id;

@@ -20,7 +20,9 @@ pub async fn one_by<E: EntityTrait>(
     column: E::Column,
     value: &str,
 ) -> Result<Option<E::Model>, DbErr> {
-    E::find().filter(column.eq(value)).one(db).await
+    // `all`, not `one`: `one` binds its LIMIT, which SQLite re-prepares on every use (see `Sql::limit`).
+    let rows = E::find().filter(column.eq(value)).all(db).await?;
+    Ok(rows.into_iter().next())
 }
 
 /// The rows of entity `E` whose `column` is one of `values`, in no particular order.
@@ -117,8 +119,8 @@ async fn keyset_page<M: FromQueryResult>(
     sql.push(&format!("SELECT t.* FROM {from} WHERE 1 = 1"));
     filter(&mut sql);
     after(&mut sql);
-    sql.push(&format!(" ORDER BY {order} LIMIT "))
-        .bind(limit.first as i64 + 1);
+    sql.push(&format!(" ORDER BY {order}"))
+        .limit(limit.first as i64 + 1);
     let rows = M::find_by_statement(sql.build()).all(db).await?;
     let total = total(db, from, filter, limit).await?;
     Ok(Rows { rows, total })
@@ -301,10 +303,10 @@ pub async fn reports(
     );
     conditions(&mut sql);
     after(&mut sql);
-    sql.push(&format!(" ORDER BY {order} LIMIT ")).bind(first);
+    sql.push(&format!(" ORDER BY {order}")).limit(first);
     sql.push(") t WHERE 1 = 1");
     push_region_subtree(&mut sql, "w", within);
-    sql.push(&format!(" ORDER BY {order} LIMIT ")).bind(first);
+    sql.push(&format!(" ORDER BY {order}")).limit(first);
     let rows = report::Model::find_by_statement(sql.build()).all(db).await?;
     let total = total(db, "report t", &filter, limit).await?;
     Ok(Rows { rows, total })
