@@ -20,6 +20,7 @@
 //! 14,000; the limit is 50,000.
 
 mod measure;
+mod parsed;
 #[cfg(test)]
 mod tests;
 
@@ -32,6 +33,7 @@ use async_graphql::{ErrorExtensionValues, Pos, Request, ServerError, ServerResul
 use crate::config::Config;
 
 pub use measure::{QueryCost, measure};
+pub use parsed::ParsedQueries;
 
 /// The length assumed for a list of objects that is not a connection (`Region.ancestors`,
 /// `Comparison.rows`, `aggregate`…): its items' cost is multiplied by this.
@@ -179,29 +181,34 @@ impl OperationNameSlot {
 }
 
 /// The schema extension that measures every request (query, mutation or subscription) before
-/// async-graphql validates and runs it. Install it with `SchemaBuilder::extension`.
-#[derive(Clone, Copy, Debug)]
+/// async-graphql validates and runs it. Install it with `SchemaBuilder::extension`. It keeps the
+/// parsed documents of recent query texts ([`ParsedQueries`]), shared by every request.
+#[derive(Clone)]
 pub struct CostAnalysis {
     limits: CostLimits,
+    parsed: Arc<ParsedQueries>,
 }
 
 impl CostAnalysis {
     /// The extension enforcing `limits`.
     pub fn new(limits: CostLimits) -> Self {
-        CostAnalysis { limits }
+        CostAnalysis {
+            limits,
+            parsed: Arc::default(),
+        }
     }
 }
 
 impl ExtensionFactory for CostAnalysis {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
+        Arc::new(self.clone())
     }
 }
 
 #[async_graphql::async_trait::async_trait]
 impl Extension for CostAnalysis {
-    /// Parses the query once, measures it and either refuses it or hands the parsed document on, so
-    /// async-graphql does not parse it again (and fills the request's [`OperationNameSlot`], if it
+    /// Parses the query once (or takes a query text seen recently from the cache), measures it and
+    /// either refuses it or hands the parsed document on, so async-graphql does not parse it again (and fills the request's [`OperationNameSlot`], if it
     /// carries one). A query that does not parse is handed on as it is, for async-graphql to report
     /// the syntax error.
     async fn prepare_request(
@@ -210,7 +217,7 @@ impl Extension for CostAnalysis {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
+        if let Ok(document) = self.parsed.parse(&request.query) {
             if let Some(slot) = request
                 .data
                 .get(&std::any::TypeId::of::<OperationNameSlot>())
