@@ -8,6 +8,8 @@
 //! `application/json`. Refusals have their own statuses: 401/403 for tokens, 405 for anything but a
 //! query over `GET`, 413 for a body over the limit, 415 for a body that is not JSON, 429 and 503.
 
+use std::collections::BTreeMap;
+
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -178,6 +180,18 @@ pub fn is_query(request: &async_graphql::Request) -> bool {
     operation.is_none_or(|operation| operation.node.ty == OperationType::Query)
 }
 
+/// A GraphQL response as written: the fields of `async_graphql::Response`, in its order, without
+/// `data` on a request error. Serialized straight to text, not through a `serde_json::Value`.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+}
+
 /// Writes a GraphQL response in `format`. A request error (`data` null, and no error from a field:
 /// none has a `path`) loses its `data` and, as `application/graphql-response+json`, is a 400. When
 /// the database is unreachable or the request ran out of time, the status is 503 in both formats.
@@ -189,21 +203,23 @@ pub fn answer(format: AnswerFormat, response: async_graphql::Response) -> Respon
         let code = e.extensions.as_ref().and_then(|x| x.get("code"));
         matches!(code, Some(async_graphql::Value::String(c)) if c == "SERVICE_UNAVAILABLE" || c == "TIMEOUT")
     });
-    let Ok(mut body) = serde_json::to_value(&response) else {
+    let body = Body {
+        data: (!request_error).then_some(&response.data),
+        extensions: &response.extensions,
+        errors: &response.errors,
+    };
+    let Ok(body) = serde_json::to_vec(&body) else {
         return refused(
             format,
             ApiError::Internal("a response could not be serialized".into()),
         );
     };
-    if request_error && let Some(body) = body.as_object_mut() {
-        body.remove("data");
-    }
     let status = match format {
         _ if unavailable => StatusCode::SERVICE_UNAVAILABLE,
         AnswerFormat::GraphqlResponse if request_error => StatusCode::BAD_REQUEST,
         _ => StatusCode::OK,
     };
-    let mut http = json_answer(format, status, &body);
+    let mut http = json_answer(format, status, body);
     if unavailable {
         http.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -224,13 +240,13 @@ pub fn refused(format: AnswerFormat, e: ApiError) -> Response {
     let body = serde_json::json!({
         "errors": [{ "message": e.message(), "extensions": { "code": e.code() } }],
     });
-    let mut response = json_answer(format, e.status(), &body);
+    let mut response = json_answer(format, e.status(), body.to_string().into_bytes());
     e.add_headers(&mut response);
     response
 }
 
-/// `body` as JSON text, with the content type of `format`.
-fn json_answer(format: AnswerFormat, status: StatusCode, body: &Value) -> Response {
+/// `body`, JSON text, with the content type of `format`.
+fn json_answer(format: AnswerFormat, status: StatusCode, body: Vec<u8>) -> Response {
     let content_type = [(header::CONTENT_TYPE, format.content_type())];
-    (status, content_type, body.to_string()).into_response()
+    (status, content_type, body).into_response()
 }
