@@ -9,9 +9,10 @@ use lru::LruCache;
 
 /// How many query texts are remembered (the least recently used is forgotten first).
 pub const PARSED_QUERIES: usize = 32;
-/// Longer query texts are parsed every time. A parsed document takes up to about 135 times its
-/// text (measured with `{ a(b: 1) a(b: 1) … }`), so the cache holds at most about 9 MB.
-pub const PARSED_QUERY_BYTES: usize = 2 * 1024;
+/// Longer query texts are parsed every time. Sending 32 distinct texts of the densest kind
+/// (`{ a(b:1) a(b:1) … }`) just under this bound, over and over, raised the server's RSS by 12 MiB;
+/// the benchmark's and most dashboard queries are shorter.
+pub const PARSED_QUERY_BYTES: usize = 1024;
 
 /// A bounded cache from query text to its parsed document. Only documents that parsed are kept; what
 /// is done with a document (measuring its cost, validating it) is done again for every request.
