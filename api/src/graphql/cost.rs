@@ -190,12 +190,10 @@ pub struct CostAnalysis {
 }
 
 impl CostAnalysis {
-    /// The extension enforcing `limits`.
-    pub fn new(limits: CostLimits) -> Self {
-        CostAnalysis {
-            limits,
-            parsed: Arc::default(),
-        }
+    /// The extension enforcing `limits`, keeping parsed documents in `parsed` (which the HTTP layer
+    /// shares, to tell queries from mutations without parsing again).
+    pub fn new(limits: CostLimits, parsed: Arc<ParsedQueries>) -> Self {
+        CostAnalysis { limits, parsed }
     }
 }
 

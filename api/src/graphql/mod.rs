@@ -23,9 +23,12 @@ pub mod subscription;
 
 use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
+use std::sync::Arc;
+
 use crate::config::Config;
 use crate::store::Db;
 use crate::writes::Writes;
+use cost::ParsedQueries;
 
 /// The query root: reads and aggregations.
 #[derive(MergedObject, Default)]
@@ -52,9 +55,13 @@ pub(crate) fn types() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot
 }
 
 /// The schema with the cost analysis of `config`'s limits, which every request passes before anything
-/// runs (see [`cost`]).
-fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    let builder = types().extension(cost::CostAnalysis::new(cost::CostLimits::from(config)));
+/// runs (see [`cost`]), keeping its parsed documents in `parsed`.
+fn builder(
+    config: &Config,
+    parsed: Arc<ParsedQueries>,
+) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
+    let limits = cost::CostLimits::from(config);
+    let builder = types().extension(cost::CostAnalysis::new(limits, parsed));
     if spans::ResolverSpans::wanted() {
         builder.extension(spans::ResolverSpans)
     } else {
@@ -62,13 +69,18 @@ fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, Subscripti
     }
 }
 
-/// The schema serving `db` with the limits of `config`; its writes go through `writes`. Each request
-/// runs through [`context::execute`], which gives it its loaders.
-pub fn schema(db: Db, config: Config, writes: Writes) -> AppSchema {
-    builder(&config).data(db).data(config).data(writes).finish()
+/// The schema serving `db` with the limits of `config`; its writes go through `writes`, its parsed
+/// documents are kept in `parsed`. Each request runs through [`context::execute`], which gives it its
+/// loaders.
+pub fn schema(db: Db, config: Config, writes: Writes, parsed: Arc<ParsedQueries>) -> AppSchema {
+    builder(&config, parsed)
+        .data(db)
+        .data(config)
+        .data(writes)
+        .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    builder(&Config::default()).finish().sdl()
+    builder(&Config::default(), Arc::default()).finish().sdl()
 }

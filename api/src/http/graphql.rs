@@ -46,7 +46,7 @@ pub(super) async fn graphql_get(
         Ok(request) => request,
         Err(e) => return refused(format, e),
     };
-    if !is_query(&request) {
+    if !is_query(&state.parsed, &request) {
         let e =
             ApiError::MethodNotAllowed("only queries can be sent with GET: send mutations with POST".into());
         return refused(format, e);
@@ -111,7 +111,7 @@ async fn execute_request(
     let request = request.data(caller);
     let connections = state.config.max_connections_per_request;
     // With a replica, a mutation reads its answer from the primary: the importer sees its write.
-    let conn = if state.db.has_replica() && !is_query(&request) {
+    let conn = if state.db.has_replica() && !is_query(&state.parsed, &request) {
         state.db.fresh()
     } else {
         &state.db.read

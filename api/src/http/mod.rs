@@ -34,6 +34,7 @@ use tower_http::cors::CorsLayer;
 use crate::config::Config;
 use crate::events::Events;
 use crate::graphql::AppSchema;
+use crate::graphql::cost::ParsedQueries;
 use crate::store::Db;
 use crate::writes::Writes;
 
@@ -49,6 +50,8 @@ pub struct AppState {
     pub closing: CancellationToken,
     /// The open websocket connections, which [`serve`] waits for (briefly) before it returns.
     pub websockets: TaskTracker,
+    /// The parsed documents of recent query texts, shared with the schema's cost analysis.
+    pub parsed: Arc<ParsedQueries>,
 }
 
 impl AppState {
@@ -56,13 +59,15 @@ impl AppState {
     pub fn new(db: Db, config: Config) -> Arc<AppState> {
         crate::telemetry::install();
         let writes = Writes::new(db.clone(), Events::new(config.event_buffer), &config);
+        let parsed = Arc::<ParsedQueries>::default();
         Arc::new(AppState {
-            schema: crate::graphql::schema(db.clone(), config.clone(), writes.clone()),
+            schema: crate::graphql::schema(db.clone(), config.clone(), writes.clone(), parsed.clone()),
             db,
             config,
             writes,
             closing: CancellationToken::new(),
             websockets: TaskTracker::new(),
+            parsed,
         })
     }
 }

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::graphql::cost::ParsedQueries;
 
 /// The media type of a GraphQL answer, chosen from the request's `Accept` header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,10 +167,11 @@ fn request_from_fields(mut fields: Map<String, Value>) -> Result<async_graphql::
     Ok(request)
 }
 
-/// Whether the operation `request` selects is a query. A document that does not parse, or names
-/// no operation of its own, counts as one: execution reports what is wrong with it.
-pub fn is_query(request: &async_graphql::Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+/// Whether the operation `request` selects is a query, its document taken from `parsed`. A document
+/// that does not parse, or names no operation of its own, counts as one: execution reports what is
+/// wrong with it.
+pub fn is_query(parsed: &ParsedQueries, request: &async_graphql::Request) -> bool {
+    let Ok(document) = parsed.parse(&request.query) else {
         return true;
     };
     let operation = match (&document.operations, request.operation_name.as_deref()) {
