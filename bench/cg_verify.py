@@ -18,8 +18,8 @@ import sys
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# The rendered questions (params.py), default beside this file.
-QDIR = os.environ.get("QDIR", os.path.join(HERE, "queries"))
+# The rendered questions (params.py): by default those bench/run leaves in its work folder.
+QDIR = os.environ.get("QDIR", os.path.join(os.environ.get("WORK", os.path.join(HERE, ".work")), "queries"))
 URLS = sys.argv[1:] or ["http://127.0.0.1:8101/graphql"]
 FAIL = []
 P = json.load(open(os.path.join(QDIR, "params.json")))

@@ -56,7 +56,7 @@ python3 cg_verify.py "$(url sqlite)" "$(url pg)" >> "$OUTD/verify.txt" 2>&1 || v
 cat "$OUTD/verify.txt"
 [ "$vf" = 0 ] || { echo "answer checks failed; not measuring" >&2; exit 1; }
 
-ROOTS="$$ $(head -1 "$WORK/pgdata/postmaster.pid") $(cat "$WORK/peer.pid") $(cg_pid sqlite) $(cg_pid pg)"
+ROOTS="$$ $(head -1 "$PGDATA/postmaster.pid") $(cat "$WORK/peer.pid") $(cg_pid sqlite) $(cg_pid pg)"
 # shellcheck disable=SC2086
 python3 cpu_sampler.py "$OUTD/cpu.txt" 1 $ROOTS &
 SAMPLER_PID=$!

@@ -6,7 +6,6 @@
 import os
 import platform
 import re
-import subprocess
 import sys
 import time
 

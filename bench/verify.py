@@ -10,8 +10,8 @@ import urllib.request
 
 URL = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:5678/graphql"
 HERE = os.path.dirname(os.path.abspath(__file__))
-# The rendered questions (params.py), default beside this file.
-QDIR = os.environ.get("QDIR", os.path.join(HERE, "queries"))
+# The rendered questions (params.py): by default those bench/run leaves in its work folder.
+QDIR = os.environ.get("QDIR", os.path.join(os.environ.get("WORK", os.path.join(HERE, ".work")), "queries"))
 
 
 def gql(n):
