@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use civicgraph_tests::process::free_port;
 use civicgraph_tests::write_helpers::*;
 use civicgraph_tests::{Role, postgres_or_skip, unavailable};
 use futures::{SinkExt, StreamExt};
@@ -43,11 +44,16 @@ fn nginx_program() -> Option<&'static str> {
 /// Starts nginx on the guide's configuration with the upstream servers `a` and `b` and `listen` as its
 /// address (`host:port` each).
 async fn nginx(program: &str, a: &str, b: &str, listen: &str) -> Nginx {
+    for written in ["127.0.0.1:8001", "127.0.0.1:8002", "listen 8080;"] {
+        assert!(
+            CONFIG.contains(written),
+            "the guide no longer has {written}: the test must follow"
+        );
+    }
     let config = CONFIG
         .replace("127.0.0.1:8001", a)
         .replace("127.0.0.1:8002", b)
         .replace("listen 8080;", &format!("listen {listen};"));
-    assert_ne!(config, CONFIG, "the guide's ports changed: the test must follow");
     let dir = tempfile::tempdir().expect("a temp dir");
     std::fs::create_dir(dir.path().join("logs")).expect("logs dir");
     let file = dir.path().join("nginx.conf");
@@ -68,11 +74,6 @@ async fn nginx(program: &str, a: &str, b: &str, listen: &str) -> Nginx {
         .spawn()
         .expect("nginx starts");
     Nginx { child, _dir: dir }
-}
-
-fn free_address() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("an address").to_string()
 }
 
 /// The GraphQL requests a server has counted, from its `/metrics`.
@@ -106,7 +107,7 @@ async fn nginx_spreads_requests_and_carries_subscriptions() {
         let importer = token(&db, "importer", Role::Importer).await;
         let a = ServerProcess::start(&test_db.url).await;
         let b = ServerProcess::start(&test_db.url).await;
-        let listen = free_address();
+        let listen = format!("127.0.0.1:{}", free_port());
         let addr = |url: &str| url.trim_start_matches("http://").to_owned();
         let _nginx = nginx(program, &addr(&a.url), &addr(&b.url), &listen).await;
         let base = format!("http://{listen}");
@@ -123,10 +124,12 @@ async fn nginx_spreads_requests_and_carries_subscriptions() {
         }
         assert!(ready, "nginx did not answer");
 
-        // Requests through nginx reach both servers, each with nginx's request id.
+        // Requests through nginx reach both servers, each with nginx's request id in place of the
+        // client's (a server keeps an id it is given).
         for _ in 0..20 {
             let resp = client
                 .post(format!("{base}/graphql"))
+                .header("x-request-id", "from-the-client")
                 .json(&json!({ "query": "query Spread { regions { totalCount } }" }))
                 .send()
                 .await

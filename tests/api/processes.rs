@@ -4,6 +4,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use civicgraph_tests::process::free_port;
 use civicgraph_tests::write_helpers::*;
 use civicgraph_tests::{
     Backend, Config, Db, ImportOptions, Role, TestDb, authenticate, backend_test, import_lines,
@@ -43,10 +44,7 @@ impl ServerProcess {
     /// `civicgraph --db DATABASE_URL serve ARGS…` with the environment variables `env`, once it is
     /// healthy.
     pub(crate) async fn start_with(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> ServerProcess {
-        let port = {
-            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-            listener.local_addr().unwrap().port()
-        };
+        let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         let child = tokio::process::Command::new(BIN)
             .args(["--db", database_url, "serve", "--addr", &addr])

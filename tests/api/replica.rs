@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use civicgraph_tests::write_helpers::*;
-use civicgraph_tests::{Backend, Proxy, Replica, Role, postgres_or_skip, through, unavailable};
+use civicgraph_tests::{Proxy, Replica, Role, postgres_or_skip, through, unavailable};
 use serde_json::{Value, json};
 
 use crate::processes::{ServerProcess, fixture};
@@ -56,96 +56,96 @@ async fn reads_go_to_a_streaming_replica() {
     let Some(backend) = postgres_or_skip(concat!(module_path!(), "::reads_go_to_a_streaming_replica")) else {
         return;
     };
-    let Backend::Postgres(_) = &backend else {
-        return;
-    };
-    let (test_db, db) = fixture(&backend).await;
-    let importer = token(&db, "importer", Role::Importer).await;
+    bounded(300, async move {
+        let (test_db, db) = fixture(&backend).await;
+        let importer = token(&db, "importer", Role::Importer).await;
 
-    let replica = match Replica::start(&test_db.url).await {
-        Ok(replica) => replica,
-        Err(why) => {
-            unavailable("replica", "replica::reads_go_to_a_streaming_replica", &why);
-            return;
+        let replica = match Replica::start(&test_db.url).await {
+            Ok(replica) => replica,
+            Err(why) => {
+                unavailable("replica", "replica::reads_go_to_a_streaming_replica", &why);
+                return;
+            }
+        };
+        // The server reaches the primary through a proxy the test can cut; the replica streams from the
+        // primary directly.
+        let (_, target) = through(&test_db.url, "127.0.0.1:1".parse().expect("an address"));
+        let proxy = Proxy::start(target).await;
+        let (primary, _) = through(&test_db.url, proxy.addr);
+        let replica_url = replica.url_for(&test_db.url);
+        let server = ServerProcess::start_with(&primary, &["--db-read", &replica_url], &[]).await;
+        let (client, base) = (reqwest::Client::new(), server.url.as_str());
+
+        let (http, body) = health(&client, base).await;
+        assert_eq!(http, 200, "{body}");
+        assert_eq!(
+            (&body["status"], &body["primary"], &body["replica"]),
+            (&json!("ok"), &json!("ok"), &json!("ok")),
+            "{body}"
+        );
+        assert!(body["replicaLagSeconds"].as_f64().is_some(), "{body}");
+
+        // With the replica's replay paused, a post is answered from the primary (read-your-writes)
+        // while queries still read the replica, which has not seen it.
+        replica
+            .execute(&test_db.url, "SELECT pg_wal_replay_pause()")
+            .await;
+        let posted = post_at(&client, base, &importer, &report("r1", "一", "T1", 3)).await;
+        assert_eq!(status(&posted), "CREATED", "{posted}");
+        assert_eq!(
+            posted["data"]["postReport"]["report"]["observations"]["totalCount"], 3,
+            "the answer of the write is read from the primary: {posted}"
+        );
+        let (http, body) = report_count(&client, base).await;
+        assert_eq!(
+            (http, &body["data"]["reports"]["totalCount"]),
+            (200, &json!(0)),
+            "queries read the paused replica: {body}"
+        );
+        replica
+            .execute(&test_db.url, "SELECT pg_wal_replay_resume()")
+            .await;
+        until_replayed(&client, base, 1).await;
+
+        // The primary goes away: reads go on from the replica, writes are refused fast, health degrades.
+        proxy.cut().await;
+        let (http, body) = report_count(&client, base).await;
+        assert_eq!(
+            (http, &body["data"]["reports"]["totalCount"]),
+            (200, &json!(1)),
+            "{body}"
+        );
+        let started = Instant::now();
+        let refused = post_at(&client, base, &importer, &report("r2", "二", "T2", 2)).await;
+        assert_eq!(code(&refused), "SERVICE_UNAVAILABLE", "{refused}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "refused after {:?}",
+            started.elapsed()
+        );
+        let (http, body) = health(&client, base).await;
+        assert_eq!(http, 200, "reads still answer: {body}");
+        assert_eq!(
+            (&body["status"], &body["primary"], &body["replica"]),
+            (&json!("degraded"), &json!("unavailable"), &json!("ok")),
+            "{body}"
+        );
+
+        // The primary is back: writes go through again without a restart.
+        proxy.restore().await;
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let again = post_at(&client, base, &importer, &report("r2", "二", "T2", 2)).await;
+            if again.get("errors").is_none() {
+                assert_eq!(status(&again), "CREATED", "{again}");
+                break;
+            }
+            assert!(Instant::now() < deadline, "writes did not recover: {again}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
         }
-    };
-    // The server reaches the primary through a proxy the test can cut; the replica streams from the
-    // primary directly.
-    let (_, target) = through(&test_db.url, "127.0.0.1:1".parse().expect("an address"));
-    let proxy = Proxy::start(target).await;
-    let (primary, _) = through(&test_db.url, proxy.addr);
-    let replica_url = replica.url_for(&test_db.url);
-    let server = ServerProcess::start_with(&primary, &["--db-read", &replica_url], &[]).await;
-    let (client, base) = (reqwest::Client::new(), server.url.as_str());
-
-    let (http, body) = health(&client, base).await;
-    assert_eq!(http, 200, "{body}");
-    assert_eq!(
-        (&body["status"], &body["primary"], &body["replica"]),
-        (&json!("ok"), &json!("ok"), &json!("ok")),
-        "{body}"
-    );
-    assert!(body["replicaLagSeconds"].as_f64().is_some(), "{body}");
-
-    // With the replica's replay paused, a post is answered from the primary (read-your-writes)
-    // while queries still read the replica, which has not seen it.
-    replica
-        .execute(&test_db.url, "SELECT pg_wal_replay_pause()")
-        .await;
-    let posted = post_at(&client, base, &importer, &report("r1", "一", "T1", 3)).await;
-    assert_eq!(status(&posted), "CREATED", "{posted}");
-    assert_eq!(
-        posted["data"]["postReport"]["report"]["observations"]["totalCount"], 3,
-        "the answer of the write is read from the primary: {posted}"
-    );
-    let (http, body) = report_count(&client, base).await;
-    assert_eq!(
-        (http, &body["data"]["reports"]["totalCount"]),
-        (200, &json!(0)),
-        "queries read the paused replica: {body}"
-    );
-    replica
-        .execute(&test_db.url, "SELECT pg_wal_replay_resume()")
-        .await;
-    until_replayed(&client, base, 1).await;
-
-    // The primary goes away: reads go on from the replica, writes are refused fast, health degrades.
-    proxy.cut().await;
-    let (http, body) = report_count(&client, base).await;
-    assert_eq!(
-        (http, &body["data"]["reports"]["totalCount"]),
-        (200, &json!(1)),
-        "{body}"
-    );
-    let started = Instant::now();
-    let refused = post_at(&client, base, &importer, &report("r2", "二", "T2", 2)).await;
-    assert_eq!(code(&refused), "SERVICE_UNAVAILABLE", "{refused}");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "refused after {:?}",
-        started.elapsed()
-    );
-    let (http, body) = health(&client, base).await;
-    assert_eq!(http, 200, "reads still answer: {body}");
-    assert_eq!(
-        (&body["status"], &body["primary"], &body["replica"]),
-        (&json!("degraded"), &json!("unavailable"), &json!("ok")),
-        "{body}"
-    );
-
-    // The primary is back: writes go through again without a restart.
-    proxy.restore().await;
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let again = post_at(&client, base, &importer, &report("r2", "二", "T2", 2)).await;
-        if again.get("errors").is_none() {
-            assert_eq!(status(&again), "CREATED", "{again}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "writes did not recover: {again}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    until_replayed(&client, base, 2).await;
-    drop(server);
-    drop(replica);
+        until_replayed(&client, base, 2).await;
+        drop(server);
+        drop(replica);
+    })
+    .await;
 }

@@ -1,5 +1,5 @@
-//! Stopping the programs a test starts (a replica, nginx) the way they expect, so that none of their
-//! own children outlives the test.
+//! The programs a test starts (servers, a replica, nginx, chromedriver): a port for them, and stopping
+//! them the way they expect, so that none of their own children outlives the test.
 
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
@@ -18,4 +18,10 @@ pub fn stop(child: &mut Child, signal: &str, patience: Duration) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// A loopback port free now, for a program the test is about to start.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("an address").port()
 }

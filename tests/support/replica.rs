@@ -17,6 +17,7 @@ use std::time::Duration;
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database};
 
+use crate::process::free_port;
 use crate::proxy::through;
 
 /// A running streaming replica.
@@ -226,9 +227,4 @@ fn configure(dir: &Path, settings: &str) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("an address").port()
 }
