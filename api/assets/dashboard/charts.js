@@ -178,6 +178,6 @@ export function resizeAll() {
 }
 
 /** `text` safe inside HTML. */
-export function escapeHtml(text) {
+function escapeHtml(text) {
   return String(text ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

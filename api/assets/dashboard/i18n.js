@@ -110,11 +110,14 @@ export function relabel() {
   document.title = `civicgraph · ${t("title")}`;
 }
 
+/** One number format per language, made when first used (every label and cell goes through it). */
+const numberFormats = {};
+
 /** A number for people: grouped digits, at most two decimals. */
 export function formatNumber(value) {
   if (value === null || value === undefined) return "";
-  const locale = lang === "en" ? "en-US" : "zh-CN";
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(value);
+  numberFormats[lang] ??= new Intl.NumberFormat(lang === "en" ? "en-US" : "zh-CN", { maximumFractionDigits: 2 });
+  return numberFormats[lang].format(value);
 }
 
 /** A value with its qualifier's mark: "≥ 7,000". */
