@@ -121,7 +121,7 @@ async fn main() -> anyhow::Result<()> {
         program_id: None,
         top: None,
         as_of: None,
-        with_sources: false,
+        collect: Default::default(),
     };
     let spec = |within: &region::Model, level: Option<Level>, grain: Option<Grain>, from: &str, to: &str| {
         AggregateSpec {
@@ -135,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
             grain,
             function,
             as_of: None,
-            with_sources: false,
+            collect: Default::default(),
         }
     };
     let by_county_spec = spec(&province, Some(Level::County), None, "2023-01-01", "2023-12-31");

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use entity::region;
 use sea_orm::{DatabaseConnection, FromQueryResult};
 
-use super::{AggregateSpec, GroupRow, aggregate, check_level, check_window};
+use super::{AggregateSpec, Collect, GroupRow, aggregate, check_level, check_window};
 use crate::domain::{Aggregation, Level, Qualifier};
 use crate::error::{ApiError, ApiResult};
 use crate::store::Sql;
@@ -42,8 +42,8 @@ pub struct CompareSpec {
     pub top: Option<usize>,
     /// Only observations from reports published on or before this day.
     pub as_of: Option<NaiveDate>,
-    /// Whether to collect each row's counted observations and their reports.
-    pub with_sources: bool,
+    /// Which ids of what counted to collect for each row.
+    pub collect: Collect,
 }
 
 impl CompareSpec {
@@ -111,7 +111,7 @@ pub struct Comparison {
 
 /// Runs `compare` for `spec`: four statements at most, run concurrently.
 pub async fn compare(db: &DatabaseConnection, spec: &CompareSpec) -> ApiResult<Comparison> {
-    let grouped = |from: NaiveDate, to: NaiveDate, level: Option<Level>, with_sources: bool| AggregateSpec {
+    let grouped = |from: NaiveDate, to: NaiveDate, level: Option<Level>, collect: Collect| AggregateSpec {
         metric_id: spec.metric_id,
         within: Some(spec.within.clone()),
         level,
@@ -122,13 +122,13 @@ pub async fn compare(db: &DatabaseConnection, spec: &CompareSpec) -> ApiResult<C
         grain: None,
         function: spec.function,
         as_of: spec.as_of,
-        with_sources,
+        collect,
     };
-    let current = grouped(spec.from, spec.to, Some(spec.level), spec.with_sources);
-    let total = grouped(spec.from, spec.to, None, false);
+    let current = grouped(spec.from, spec.to, Some(spec.level), spec.collect);
+    let total = grouped(spec.from, spec.to, None, Collect::default());
     let baseline = spec
         .baseline
-        .map(|(from, to)| grouped(from, to, Some(spec.level), false));
+        .map(|(from, to)| grouped(from, to, Some(spec.level), Collect::default()));
     let (regions, current, total, baseline) = futures::try_join!(
         regions_at(db, &spec.within, spec.level),
         aggregate(db, &current),

@@ -57,8 +57,17 @@ pub struct AggregateSpec {
     pub function: Aggregation,
     /// Only observations from reports published on or before this day.
     pub as_of: Option<NaiveDate>,
-    /// Whether to collect the ids of the observations that counted and of their reports.
-    pub with_sources: bool,
+    /// Which ids of what counted to collect per row.
+    pub collect: Collect,
+}
+
+/// Which ids of what counted an aggregation collects per row (each costs a list built in SQL).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Collect {
+    /// The reports whose observations counted (`sources`).
+    pub reports: bool,
+    /// The observations that counted (`evidence`).
+    pub observations: bool,
 }
 
 impl AggregateSpec {
@@ -91,9 +100,9 @@ pub struct GroupRow {
     pub observations: i64,
     /// How many observations were dropped as superseded.
     pub superseded: i64,
-    /// The reports whose observations counted, by id (only with `with_sources`).
+    /// The reports whose observations counted, by id (only with `Collect::reports`).
     pub report_ids: Vec<i64>,
-    /// The observations that counted, by id (only with `with_sources`).
+    /// The observations that counted, by id (only with `Collect::observations`).
     pub observation_ids: Vec<i64>,
     /// The region's code (for ordering).
     pub region_code: Option<String>,

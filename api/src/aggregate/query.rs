@@ -255,8 +255,10 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
     if spec.function == Aggregation::Last {
         sql.push(", MAX(CASE WHEN sup = 0 THEN last_q END) AS last_qualifier");
     }
-    if spec.with_sources {
+    if spec.collect.reports {
         sql.push(", MAX(CASE WHEN sup = 0 THEN sources END) AS sources");
+    }
+    if spec.collect.observations {
         sql.push(", MAX(CASE WHEN sup = 0 THEN counted_ids END) AS counted_ids");
     }
     sql.push(&format!(
@@ -274,9 +276,11 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
         // Rule 6: LAST answers one figure, with that figure's own qualifier.
         sql.push(", MAX(CASE WHEN c.rn = 1 THEN t.qualifier END) AS last_q");
     }
-    if spec.with_sources {
+    if spec.collect.reports {
         let list = dialect::id_list(backend, "t.report_id");
         sql.push(&format!(", {list} AS sources"));
+    }
+    if spec.collect.observations {
         let list = dialect::id_list(backend, "t.id");
         sql.push(&format!(", {list} AS counted_ids"));
     }
@@ -333,14 +337,15 @@ fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRo
     } else {
         spec.program_id
     };
-    let ids = |column: &str| -> ApiResult<Vec<i64>> {
-        if !spec.with_sources {
+    let ids = |collected: bool, column: &str| -> ApiResult<Vec<i64>> {
+        if !collected {
             return Ok(Vec::new());
         }
         let text: Option<String> = row.try_get("", column)?;
         Ok(parse_ids(text.as_deref()))
     };
-    let (report_ids, observation_ids) = (ids("sources")?, ids("counted_ids")?);
+    let report_ids = ids(spec.collect.reports, "sources")?;
+    let observation_ids = ids(spec.collect.observations, "counted_ids")?;
     Ok(Some(GroupRow {
         region_id,
         program_id,
@@ -380,6 +385,7 @@ fn parse_ids(text: Option<&str>) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::Collect;
 
     fn spec() -> AggregateSpec {
         AggregateSpec {
@@ -393,7 +399,7 @@ mod tests {
             grain: None,
             function: Aggregation::Sum,
             as_of: None,
-            with_sources: false,
+            collect: Collect::default(),
         }
     }
 

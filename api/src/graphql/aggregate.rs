@@ -13,7 +13,7 @@ use super::region::Region;
 use super::report::Report;
 use super::scalars::Date;
 use crate::aggregate::{
-    self, AggregateSpec, CompareRow, CompareSpec, Grain, GroupRow, check_window, resolve_function,
+    self, AggregateSpec, Collect, CompareRow, CompareSpec, Grain, GroupRow, check_window, resolve_function,
 };
 use crate::domain::{Aggregation, Level, Qualifier};
 use crate::error::ApiError;
@@ -73,7 +73,7 @@ impl AggregateQuery {
             grain,
             function: resolve_function(metric.value_type(), metric.aggregation(), function)?,
             as_of: as_of.map(|d| d.0),
-            with_sources: false,
+            collect: Collect::default(),
         };
         spec.check()?;
         let rows = aggregate::aggregate(&*context::read(ctx).await?, &spec).await?;
@@ -131,9 +131,12 @@ impl AggregateQuery {
             program_id: program.map(|p| p.id),
             top,
             as_of: as_of.map(|d| d.0),
-            with_sources: {
+            collect: {
                 let rows = ctx.look_ahead().field("rows");
-                rows.field("sources").exists() || rows.field("evidence").exists()
+                Collect {
+                    reports: rows.field("sources").exists(),
+                    observations: rows.field("evidence").exists(),
+                }
             },
         };
         spec.check()?;
