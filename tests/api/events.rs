@@ -48,17 +48,6 @@ async fn refused(ws: &mut WsClient) -> String {
         .to_owned()
 }
 
-async fn import_at(client: &reqwest::Client, base: &str, token: &str, body: String) -> (u16, Value) {
-    let resp = client
-        .post(format!("{base}/import"))
-        .bearer_auth(token)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (resp.status().as_u16(), resp.json().await.unwrap())
-}
-
 backend_test!(events_reach_every_server_once_and_resume_without_loss);
 async fn events_reach_every_server_once_and_resume_without_loss(backend: Backend) {
     bounded(300, async {

@@ -196,15 +196,9 @@ async fn two_servers_on_one_database_lose_and_duplicate_nothing(backend: Backend
             let (client, t) = (client.clone(), t.clone());
             let body = range.map(|k| numbered(k, 0).1).collect::<Vec<_>>().join("\n");
             async move {
-                let resp = client
-                    .post(format!("{server}/import"))
-                    .bearer_auth(&t)
-                    .body(body)
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(resp.status(), 200);
-                resp.json::<Value>().await.unwrap()
+                let (http, summary) = import_at(&client, &server, &t, body).await;
+                assert_eq!(http, 200, "{summary}");
+                summary
             }
         };
         let (posted, first, second) = tokio::join!(
@@ -355,15 +349,8 @@ async fn a_server_killed_during_a_large_import_leaves_the_database_as_it_was(bac
         .await;
         assert_eq!(d["data"]["regions"]["totalCount"], 11, "[{name}] {d}");
         assert_eq!(d["data"]["reports"]["totalCount"], 1, "[{name}] {d}");
-        let resp = client
-            .post(format!("{}/import", server.url))
-            .bearer_auth(&t)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "[{name}]");
-        let summary: Value = resp.json().await.unwrap();
+        let (http, summary) = import_at(&client, &server.url, &t, body).await;
+        assert_eq!(http, 200, "[{name}] {summary}");
         assert_eq!(summary["reports"]["created"], 19_999, "[{name}] {summary}");
         assert_eq!(summary["reports"]["unchanged"], 1, "[{name}] {summary}");
         assert_eq!(count(&db, "observation").await, 200_000, "[{name}]");

@@ -100,6 +100,23 @@ pub async fn post_at(client: &reqwest::Client, base: &str, token: &str, input: &
     graphql_at(client, base, POST, json!({ "r": input }), Some(token)).await
 }
 
+/// `POST /import` of the NDJSON `body` at the server `base` as `token`: the status and the JSON answer.
+pub async fn import_at(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: impl Into<reqwest::Body>,
+) -> (u16, Value) {
+    let resp = client
+        .post(format!("{base}/import"))
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .expect("the server answers");
+    (resp.status().as_u16(), resp.json().await.expect("a JSON answer"))
+}
+
 /// The status of a successful post.
 pub fn status(resp: &Value) -> String {
     assert!(resp.get("errors").is_none(), "unexpected errors: {resp:#}");

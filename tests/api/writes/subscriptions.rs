@@ -55,15 +55,8 @@ async fn subscribers_hear_of_reports_within_their_region(backend: Backend) {
             report_line("bulk-inside", "内", "T1V2", 1),
         ]
         .join("\n");
-        let resp = s
-            .client
-            .post(format!("{}/import", s.url))
-            .bearer_auth(&t)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200);
+        let (http, summary) = import_at(&s.client, &s.url, &t, body).await;
+        assert_eq!(http, 200, "{summary}");
         let m = ws.next(10.0).await.expect("the import is heard");
         assert_eq!(m["payload"]["data"]["reportPosted"]["externalId"], "bulk-inside", "[{name}] {m}");
         assert!(ws.next(0.5).await.is_none(), "[{name}] nothing else is heard");
