@@ -6,6 +6,7 @@ mod m20261123_000001_create_core_tables;
 mod m20261123_000010_create_api_token;
 mod m20261201_000020_observation_extraction;
 mod m20261215_000030_report_event;
+mod m20261216_000040_scope_index_covers_values;
 
 /// All migrations, in the order they apply.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000010_create_api_token::Migration),
             Box::new(m20261201_000020_observation_extraction::Migration),
             Box::new(m20261215_000030_report_event::Migration),
+            Box::new(m20261216_000040_scope_index_covers_values::Migration),
         ]
     }
 }

@@ -26,7 +26,9 @@
 //! a seek on the scope index with the ancestor's whole path (o's path down to that level, then zeros)
 //! and a range on `period_start`; with a grain the range starts at o's bucket. The index carries
 //! `program_id`, `published_on` and `region_id`, so deciding what is superseded reads no table row, and
-//! only counted observations are read from the table.
+//! only counted observations are read from the table. On PostgreSQL the index also includes `id`,
+//! `value` and `qualifier` (and an index's entries do not carry the row's id otherwise): there
+//! `scoped` carries the values too and no table row is read at all ([`carries_values`]).
 
 use chrono::NaiveDate;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Value};
@@ -172,6 +174,19 @@ fn value_expr(function: Aggregation) -> Option<&'static str> {
     })
 }
 
+/// Whether `scoped` carries every column the groups read (`value`, `qualifier`, the period), so that
+/// no table row is read at all: on PostgreSQL, whose scope index includes `id`, `value` and
+/// `qualifier`, unless the groups' reports are collected (`report_id` is in the table only). On SQLite
+/// the join of each counted row to the table is a rowid seek, cheaper than reading every row in scope.
+fn carries_values(backend: DbBackend, spec: &AggregateSpec) -> bool {
+    backend == DbBackend::Postgres && !spec.collect.reports
+}
+
+/// The carried columns of each row `c` of `scoped` under the names the groups read from `t`. A
+/// superseded row's values are read too, but only counted rows' figures are kept (`sup = 0`).
+const CARRIED_ROWS: &str = "CROSS JOIN LATERAL (SELECT c.id, c.c_value AS value, c.c_qualifier AS qualifier, \
+                            c.c_start AS period_start, c.c_end AS period_end) t";
+
 /// The statement `aggregate` runs for `spec`, for `EXPLAIN` and benchmarks.
 pub fn statement(backend: DbBackend, spec: &AggregateSpec) -> sea_orm::Statement {
     build(backend, spec).build()
@@ -181,11 +196,16 @@ pub fn statement(backend: DbBackend, spec: &AggregateSpec) -> sea_orm::Statement
 ///
 /// `scoped` marks each observation in scope as superseded or not, from the indexes alone, and is
 /// materialized so that the probes run once per observation. The inner query reads only the counted
-/// observations from the table (the join key is null for superseded ones) and aggregates each group's
+/// observations from the table (the join key is null for superseded ones), or what `scoped` carries,
+/// and aggregates each group's
 /// counted and superseded observations apart (`GROUP BY …, sup`); the outer one puts both on one row.
 fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
     let mut sql = Sql::new(backend);
+    let carried = carries_values(backend, spec);
     sql.push("WITH scoped AS MATERIALIZED (SELECT o.id");
+    if carried {
+        sql.push(", o.value AS c_value, o.qualifier AS c_qualifier, o.period_start AS c_start, o.period_end AS c_end");
+    }
     if spec.function == Aggregation::Last {
         sql.push(", o.period_end, o.published_on");
     }
@@ -284,9 +304,13 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
         let list = dialect::id_list(backend, "t.id");
         sql.push(&format!(", {list} AS counted_ids"));
     }
-    sql.push(&format!(
-        " FROM {source} c {} GROUP BY {inner_keys}c.sup) x",
+    let counted = if carried {
+        CARRIED_ROWS
+    } else {
         dialect::counted_rows(backend)
+    };
+    sql.push(&format!(
+        " FROM {source} c {counted} GROUP BY {inner_keys}c.sup) x"
     ));
     if !keys.is_empty() {
         sql.push(&format!(" GROUP BY {}", keys.join(", ")));
