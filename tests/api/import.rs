@@ -260,3 +260,69 @@ async fn moving_a_region_moves_its_subtree_and_observations(backend: Backend) {
     );
     s.stop().await;
 }
+
+backend_test!(a_tree_of_many_regions_keeps_every_path);
+async fn a_tree_of_many_regions_keeps_every_path(backend: Backend) {
+    // 1 province, 3 cities of 400 counties each: new regions go in several statements, and a program
+    // line in the middle needs its county written before it.
+    let mut lines = vec![
+        r#"{"kind":"region","code":"50","name":"省","level":"province","parent":null}"#.to_owned(),
+        r#"{"kind":"metric","code":"m","name":"件数","unit":"件","value_type":"count"}"#.to_owned(),
+    ];
+    for city in 1..=3 {
+        lines.push(format!(
+            r#"{{"kind":"region","code":"50{city:02}","name":"市{city}","level":"city","parent":"50"}}"#
+        ));
+        for county in 1..=400 {
+            lines.push(format!(
+                r#"{{"kind":"region","code":"50{city:02}{county:03}","name":"县{county}","level":"county","parent":"50{city:02}"}}"#
+            ));
+            if city == 2 && county == 150 {
+                lines.push(r#"{"kind":"program","code":"p","name":"行动","region":"5002150"}"#.to_owned());
+            }
+        }
+    }
+    // County k of city c reports c * 1000 + k: city 2 sums 400 × 2000 + (1 + … + 400) = 880,200.
+    for city in 1..=3 {
+        let observations: Vec<String> = (1..=400)
+            .map(|k| {
+                format!(
+                    r#"{{"metric":"m","region":"50{city:02}{k:03}","value":{},"period_start":"2024-01-01","period_end":"2024-12-31"}}"#,
+                    city * 1000 + k
+                )
+            })
+            .collect();
+        lines.push(format!(
+            r#"{{"kind":"report","external_id":"r{city}","title":"t","published_on":"2025-01-10","region":"50{city:02}","observations":[{}]}}"#,
+            observations.join(",")
+        ));
+    }
+    let text = lines.join("\n");
+    let s = TestServer::start(&backend).await;
+    let first = import(&s, &text, false).await;
+    assert_eq!(first.errors, vec![]);
+    assert_eq!((first.regions.created, first.observations), (1204, 1200));
+    assert_eq!(counts(&s).await, [1204, 1, 1, 3, 1200]);
+    let q = r#"query($w: String!) {
+        regions(within: $w) { totalCount }
+        aggregate(metric: "m", within: $w) { value observations }
+        program(code: "p") { region { code ancestors { code } } } }"#;
+    let d = s.data(q, json!({"w": "5002"})).await;
+    assert_eq!(d["regions"]["totalCount"], 401);
+    assert_eq!(d["aggregate"][0]["value"], 880_200.0);
+    assert_eq!(d["aggregate"][0]["observations"], 400);
+    assert_eq!(
+        d["program"]["region"],
+        json!({"code": "5002150", "ancestors": [{"code": "50"}, {"code": "5002"}]})
+    );
+    // Again: nothing changes. A later file's new regions get ids of their own.
+    let again = import(&s, &text, false).await;
+    assert_eq!((again.regions.unchanged, again.regions.created), (1204, 0));
+    let more = r#"{"kind":"region","code":"5004","name":"市4","level":"city","parent":"50"}
+{"kind":"region","code":"5004001","name":"县1","level":"county","parent":"5004"}"#;
+    assert_eq!(import(&s, more, false).await.regions.created, 2);
+    let d = s.data(q, json!({"w": "50"})).await;
+    assert_eq!(d["regions"]["totalCount"], 1206);
+    assert_eq!(d["aggregate"][0]["observations"], 1200);
+    s.stop().await;
+}

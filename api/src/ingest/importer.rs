@@ -14,7 +14,8 @@ use crate::store::known::{
     metric_content, metric_has_observations, program_content, region_content,
 };
 use crate::store::writer::{
-    self, MetricColumns, ObservationRow, ProgramColumns, RegionColumns, ReportOutcome, ReportRow,
+    self, MetricColumns, NewRegion, ObservationRow, ProgramColumns, REGIONS_PER_STATEMENT, RegionColumns,
+    ReportOutcome, ReportRow,
 };
 use crate::store::{Db, events};
 use crate::telemetry;
@@ -33,7 +34,10 @@ pub struct Importer {
     pending: Vec<ReportRow>,
     pending_observations: usize,
     next_placeholder: i64,
-    regions_inserted: bool,
+    /// New regions not inserted yet: they go in together, before anything reads or references them.
+    new_regions: Vec<NewRegion>,
+    /// Region ids reserved and not given yet, the next one last.
+    region_ids: Vec<i64>,
     /// The reports created or replaced so far, in order: their events are recorded at the commit.
     changed: Vec<i64>,
     summary: ImportSummary,
@@ -58,7 +62,8 @@ impl Importer {
             pending: Vec::new(),
             pending_observations: 0,
             next_placeholder: -1,
-            regions_inserted: false,
+            new_regions: Vec::new(),
+            region_ids: Vec::new(),
             changed: Vec::new(),
             summary: ImportSummary::default(),
         }
@@ -151,6 +156,27 @@ impl Importer {
         self.next_placeholder
     }
 
+    /// The next reserved region id. When none is left, inserts the new regions waiting, then reserves
+    /// as many ids as regions were created so far (one for a single write, up to a statement's worth).
+    async fn region_id(&mut self) -> Result<i64, DbErr> {
+        if self.region_ids.is_empty() {
+            self.insert_new_regions().await?;
+            let n = (self.summary.regions.created as usize + 1).min(REGIONS_PER_STATEMENT);
+            self.region_ids = writer::reserve_region_ids(&self.tx, n).await?;
+            self.region_ids.reverse();
+        }
+        Ok(self.region_ids.pop().expect("ids were just reserved"))
+    }
+
+    /// Inserts the new regions waiting.
+    async fn insert_new_regions(&mut self) -> Result<(), DbErr> {
+        if !self.new_regions.is_empty() {
+            writer::insert_regions(&self.tx, &self.new_regions).await?;
+            self.new_regions.clear();
+        }
+        Ok(())
+    }
+
     async fn region(&mut self, line: u64, r: &RegionRecord) -> Checked {
         let parent = match validate::region(&self.known, r) {
             Ok(p) => p,
@@ -175,6 +201,7 @@ impl Importer {
                 return Ok(Err(vec![self.twice("region", &r.code, old.line, "code")]));
             }
             Some(old) => {
+                self.insert_new_regions().await?;
                 if old.level != r.level
                     && old.id > 0
                     && has_children_at_or_above(&self.tx, old.id, r.level).await?
@@ -205,16 +232,28 @@ impl Importer {
             }
             None => {
                 let id = if writing {
-                    self.regions_inserted = true;
-                    writer::insert_region(&self.tx, &columns, parent.as_ref()).await?
+                    self.region_id().await?
                 } else {
                     self.placeholder()
                 };
+                let path = RegionPath::child(parent.as_ref().map(|p| &p.path), r.level, id);
+                if writing {
+                    self.new_regions.push(NewRegion {
+                        id,
+                        code: r.code.clone(),
+                        name: r.name.clone(),
+                        level: r.level,
+                        parent_id: parent.map(|p| p.id),
+                        population: r.population,
+                        aliases: r.aliases.clone(),
+                        path,
+                    });
+                }
                 self.summary.regions.created += 1;
                 KnownRegion {
                     id,
                     level: r.level,
-                    path: RegionPath::child(parent.as_ref().map(|p| &p.path), r.level, id),
+                    path,
                     content,
                     line,
                 }
@@ -326,6 +365,9 @@ impl Importer {
             }
             _ => {}
         }
+        if self.writing() {
+            self.insert_new_regions().await?;
+        }
         let id = match (self.writing(), existing) {
             (true, Some(old)) if old.id > 0 => {
                 writer::upsert_program(&self.tx, Some(old.id), &columns).await?
@@ -368,10 +410,7 @@ impl Importer {
         if self.pending.is_empty() {
             return Ok(());
         }
-        if self.regions_inserted {
-            writer::fill_own_path_columns(&self.tx).await?;
-            self.regions_inserted = false;
-        }
+        self.insert_new_regions().await?;
         let batch = std::mem::take(&mut self.pending);
         self.pending_observations = 0;
         for (row, outcome) in batch.iter().zip(writer::write_reports(&self.tx, &batch).await?) {
@@ -398,9 +437,7 @@ impl Importer {
     pub async fn finish(mut self) -> Result<ImportSummary, DbErr> {
         if self.writing() {
             self.flush().await?;
-            if self.regions_inserted {
-                writer::fill_own_path_columns(&self.tx).await?;
-            }
+            self.insert_new_regions().await?;
             events::record(&self.tx, &self.changed).await?;
             self.tx.commit().await?;
             self.summary.committed = true;

@@ -1,10 +1,10 @@
-//! The SQL that writes records: single upserts for regions, metrics and programs, and batched inserts
-//! for reports and their observations. Callers pass plain column values; ids are resolved already.
+//! The SQL that writes records: batched inserts for new regions, reports and their observations, and
+//! single updates and upserts for the rest. Callers pass plain column values; ids are resolved already.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, FromQueryResult, Value};
 
 use super::Sql;
 use super::known::KnownRegion;
@@ -44,37 +44,85 @@ pub struct ProgramColumns<'a> {
 
 /// Rows per multi-row observation INSERT (18 values a row stays below SQLite's 32766 bound values).
 const OBSERVATION_ROWS_PER_INSERT: usize = 1000;
+/// Rows per multi-row region INSERT (12 values a row).
+pub const REGIONS_PER_STATEMENT: usize = 500;
 /// Rows per multi-row report INSERT or lookup.
 const REPORTS_PER_STATEMENT: usize = 500;
 
-/// Inserts a new region and answers its id. Its own ancestor column stays NULL until
-/// [`fill_own_path_columns`] runs in the same transaction.
-pub async fn insert_region(
-    tx: &DatabaseTransaction,
-    r: &RegionColumns<'_>,
-    parent: Option<&KnownRegion>,
-) -> Result<i64, DbErr> {
-    let path = RegionPath::child(parent.map(|p| &p.path), r.level, 0);
-    let mut sql = Sql::new(tx.get_database_backend());
-    sql.push(
-        "INSERT INTO region (code, name, level, parent_id, population, aliases, \
-         province_id, city_id, county_id, town_id, village_id) VALUES (",
-    );
-    sql.bind(r.code.to_owned())
-        .push(", ")
-        .bind(r.name.to_owned())
-        .push(", ")
-        .bind(r.level.depth());
-    sql.push(", ")
-        .bind(parent.map(|p| p.id))
-        .push(", ")
-        .bind(r.population);
-    sql.push(", ").bind(aliases_json(r));
-    for p in path.ids() {
-        sql.push(", ").bind(p);
+/// A new region, its id reserved by [`reserve_region_ids`], ready for [`insert_regions`].
+#[derive(Debug, Clone)]
+pub struct NewRegion {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent_id: Option<i64>,
+    pub population: Option<i64>,
+    pub aliases: Option<Vec<String>>,
+    /// Its ancestor-or-self ids, its own id included.
+    pub path: RegionPath,
+}
+
+/// Reserves `n` ids for new regions, in increasing order. PostgreSQL draws them from the table's id
+/// sequence; SQLite, whose write transaction keeps every other writer out, answers the ids after the
+/// highest given so far, so the caller inserts them before it reserves again.
+pub async fn reserve_region_ids(tx: &DatabaseTransaction, n: usize) -> Result<Vec<i64>, DbErr> {
+    let backend = tx.get_database_backend();
+    let mut sql = Sql::new(backend);
+    if backend == DbBackend::Postgres {
+        sql.push("SELECT nextval(pg_get_serial_sequence('region', 'id')) AS id FROM generate_series(1, ")
+            .bind(n as i64)
+            .push(") ORDER BY 1");
+        return tx
+            .query_all_raw(sql.build())
+            .await?
+            .iter()
+            .map(|row| row.try_get("", "id"))
+            .collect();
     }
-    sql.push(") RETURNING id");
-    returning_id(tx, sql).await
+    // AUTOINCREMENT: never an id given before, even one since deleted.
+    sql.push(
+        "SELECT MAX(COALESCE((SELECT MAX(id) FROM region), 0), \
+         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'region'), 0)) AS id",
+    );
+    let last: i64 = tx
+        .query_one_raw(sql.build())
+        .await?
+        .ok_or(DbErr::RecordNotFound("the highest region id".into()))?
+        .try_get("", "id")?;
+    Ok((last + 1..=last + n as i64).collect())
+}
+
+/// Inserts new regions with their reserved ids and whole paths, parents before children as given.
+pub async fn insert_regions(tx: &DatabaseTransaction, rows: &[NewRegion]) -> Result<(), DbErr> {
+    for chunk in rows.chunks(REGIONS_PER_STATEMENT) {
+        let mut sql = Sql::new(tx.get_database_backend());
+        sql.push(
+            "INSERT INTO region (id, code, name, level, parent_id, population, aliases, \
+             province_id, city_id, county_id, town_id, village_id) VALUES ",
+        );
+        for (n, r) in chunk.iter().enumerate() {
+            sql.push(if n == 0 { "(" } else { ", (" });
+            sql.bind(r.id)
+                .push(", ")
+                .bind(r.code.clone())
+                .push(", ")
+                .bind(r.name.clone());
+            sql.push(", ")
+                .bind(r.level.depth())
+                .push(", ")
+                .bind(r.parent_id)
+                .push(", ")
+                .bind(r.population);
+            sql.push(", ").bind(aliases_json(r.aliases.as_deref()));
+            for p in r.path.ids() {
+                sql.push(", ").bind(p);
+            }
+            sql.push(")");
+        }
+        tx.execute_raw(sql.build()).await?;
+    }
+    Ok(())
 }
 
 /// Overwrites an existing region and, when its parent or level changed, re-roots the ancestor columns
@@ -91,7 +139,7 @@ pub async fn update_region(
     sql.push(", level = ").bind(r.level.depth());
     sql.push(", parent_id = ").bind(parent.map(|p| p.id));
     sql.push(", population = ").bind(r.population);
-    sql.push(", aliases = ").bind(aliases_json(r));
+    sql.push(", aliases = ").bind(aliases_json(r.aliases));
     sql.push(" WHERE id = ").bind(old.id);
     tx.execute_raw(sql.build()).await?;
 
@@ -117,22 +165,8 @@ pub async fn update_region(
     Ok(path)
 }
 
-/// Sets every region's own-level ancestor column to its id where it is still 0 (new regions).
-pub async fn fill_own_path_columns(tx: &DatabaseTransaction) -> Result<(), DbErr> {
-    for level in Level::ALL {
-        let col = level.column();
-        let mut sql = Sql::new(tx.get_database_backend());
-        sql.push(&format!("UPDATE region SET {col} = id WHERE level = "))
-            .bind(level.depth());
-        sql.push(&format!(" AND {col} = 0"));
-        tx.execute_raw(sql.build()).await?;
-    }
-    Ok(())
-}
-
-fn aliases_json(r: &RegionColumns<'_>) -> Option<String> {
-    r.aliases
-        .map(|a| serde_json::to_string(a).expect("strings serialize"))
+fn aliases_json(aliases: Option<&[String]>) -> Option<String> {
+    aliases.map(|a| serde_json::to_string(a).expect("strings serialize"))
 }
 
 /// Inserts or overwrites a metric by code and answers its id.
