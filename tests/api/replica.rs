@@ -1,5 +1,5 @@
 //! A server with a streaming read replica (`--db-read`): queries read from the replica, a mutation's
-//! answer from the primary (the importer sees its own write at once), reads go on while the primary is
+//! answer (over HTTP or the websocket) from the primary (the importer sees its own write at once), reads go on while the primary is
 //! down and writes answer `SERVICE_UNAVAILABLE`, and `/healthz` tells both pools and the lag.
 //!
 //! The replica is a real one, made by the harness with `pg_basebackup -R` from the `TEST_DATABASE_URL`
@@ -13,6 +13,7 @@ use civicgraph_tests::{Proxy, Replica, Role, postgres_or_skip, through, unavaila
 use serde_json::{Value, json};
 
 use crate::processes::{ServerProcess, fixture};
+use crate::ws::WsClient;
 
 /// The query whose answer tells which database it was read from.
 const REPORTS: &str = "{ reports { totalCount } }";
@@ -96,6 +97,18 @@ async fn reads_go_to_a_streaming_replica() {
             posted["data"]["postReport"]["report"]["observations"]["totalCount"], 3,
             "the answer of the write is read from the primary: {posted}"
         );
+        // So is a post's answer over the websocket.
+        let auth = json!({ "Authorization": format!("Bearer {importer}") });
+        let mut ws = WsClient::connect(base, auth).await;
+        assert_eq!(ws.next(10.0).await.expect("an ack")["type"], "connection_ack");
+        let variables = json!({ "r": report("r1-ws", "一", "T1", 2) });
+        ws.send(json!({"id": "1", "type": "subscribe", "payload": {"query": POST, "variables": variables}}))
+            .await;
+        let answer = ws.next(10.0).await.expect("an answer");
+        assert_eq!(
+            answer["payload"]["data"]["postReport"]["report"]["observations"]["totalCount"], 2,
+            "over the websocket too: {answer}"
+        );
         let (http, body) = report_count(&client, base).await;
         assert_eq!(
             (http, &body["data"]["reports"]["totalCount"]),
@@ -105,14 +118,14 @@ async fn reads_go_to_a_streaming_replica() {
         replica
             .execute(&test_db.url, "SELECT pg_wal_replay_resume()")
             .await;
-        until_replayed(&client, base, 1).await;
+        until_replayed(&client, base, 2).await;
 
         // The primary goes away: reads go on from the replica, writes are refused fast, health degrades.
         proxy.cut().await;
         let (http, body) = report_count(&client, base).await;
         assert_eq!(
             (http, &body["data"]["reports"]["totalCount"]),
-            (200, &json!(1)),
+            (200, &json!(2)),
             "{body}"
         );
         let started = Instant::now();
@@ -143,7 +156,7 @@ async fn reads_go_to_a_streaming_replica() {
             assert!(Instant::now() < deadline, "writes did not recover: {again}");
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
-        until_replayed(&client, base, 2).await;
+        until_replayed(&client, base, 3).await;
         drop(server);
         drop(replica);
     })

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql::parser::types::OperationType;
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
@@ -12,16 +13,18 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use futures::stream::BoxStream;
 use futures::{SinkExt, StreamExt};
 
 use super::logging::OperationName;
 use super::protocol::{
-    AnswerFormat, answer, header_str, is_query, refused, request_from_body, request_from_query_string,
+    AnswerFormat, answer, header_str, is_query, operation_type, refused, request_from_body,
+    request_from_query_string,
 };
 use super::{AppState, assets};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
-use crate::graphql::context::execute;
+use crate::graphql::context::{ReadFrom, execute};
 use crate::graphql::cost::OperationNameSlot;
 use crate::graphql::{hygiene, loaders};
 
@@ -163,8 +166,8 @@ async fn serve_websocket(socket: WebSocket, state: Arc<AppState>, protocol: Grap
     let closing = state.closing.clone();
     // When the server stops, the client's messages end: the protocol then stops too.
     let stream = stream.take_until(closing.clone().cancelled_owned());
-    let schema = state.schema.clone();
-    GraphQLWebSocket::new_with_pair(&mut sink, stream, schema, protocol)
+    let executor = SocketExecutor(state.clone());
+    GraphQLWebSocket::new_with_pair(&mut sink, stream, executor, protocol)
         .on_connection_init(move |payload| connection_data(state, caller, payload))
         .serve()
         .await;
@@ -174,6 +177,34 @@ async fn serve_websocket(socket: WebSocket, state: Arc<AppState>, protocol: Grap
             reason: "the server is shutting down".into(),
         };
         let _ = sink.send(Message::Close(Some(frame))).await;
+    }
+}
+
+/// What runs a websocket's operations: the schema, except that with a replica a mutation reads its
+/// answer from the primary, as over HTTP, so that the answer includes its own write.
+#[derive(Clone)]
+struct SocketExecutor(Arc<AppState>);
+
+impl async_graphql::Executor for SocketExecutor {
+    async fn execute(&self, request: async_graphql::Request) -> async_graphql::Response {
+        self.0.schema.execute(request).await
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: async_graphql::Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let state = &self.0;
+        if state.db.has_replica() && operation_type(&state.parsed, &request) == Some(OperationType::Mutation)
+        {
+            let fresh = state.db.fresh().clone();
+            // The request's data comes before the connection's.
+            request = request
+                .data(ReadFrom(fresh.clone()))
+                .data(loaders::new_loader(fresh));
+        }
+        async_graphql::Executor::execute_stream(&state.schema, request, session_data)
     }
 }
 

@@ -171,15 +171,19 @@ fn request_from_fields(mut fields: Map<String, Value>) -> Result<async_graphql::
 /// that does not parse, or names no operation of its own, counts as one: execution reports what is
 /// wrong with it.
 pub fn is_query(parsed: &ParsedQueries, request: &async_graphql::Request) -> bool {
-    let Ok(document) = parsed.parse(&request.query) else {
-        return true;
-    };
+    operation_type(parsed, request).is_none_or(|ty| ty == OperationType::Query)
+}
+
+/// The type of the operation `request` selects, its document taken from `parsed`; `None` when the
+/// document does not parse or names no operation of its own.
+pub fn operation_type(parsed: &ParsedQueries, request: &async_graphql::Request) -> Option<OperationType> {
+    let document = parsed.parse(&request.query).ok()?;
     let operation = match (&document.operations, request.operation_name.as_deref()) {
         (DocumentOperations::Single(operation), _) => Some(operation),
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),
         (DocumentOperations::Multiple(_), None) => None,
     };
-    operation.is_none_or(|operation| operation.node.ty == OperationType::Query)
+    operation.map(|operation| operation.node.ty)
 }
 
 /// A GraphQL response as written: the fields of `async_graphql::Response`, in its order, without
