@@ -12,7 +12,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use civicgraph::aggregate::{self, AggregateSpec, CompareSpec, Grain};
+use civicgraph::aggregate::{self, AggregateSpec, Collect, CompareSpec, Grain};
 use civicgraph::config::Config;
 use civicgraph::domain::Level;
 use civicgraph::http::{self as server, AppState};
@@ -135,7 +135,11 @@ async fn main() -> anyhow::Result<()> {
             grain,
             function,
             as_of: None,
-            collect: Default::default(),
+            // As the `aggregate` resolver asks.
+            collect: Collect {
+                regions: true,
+                ..Default::default()
+            },
         }
     };
     let by_county_spec = spec(&province, Some(Level::County), None, "2023-01-01", "2023-12-31");

@@ -67,6 +67,18 @@ pub fn counted_rows(backend: DbBackend) -> &'static str {
     }
 }
 
+/// Joins each group `g` of `aggregate` to its region `r` by primary key: SQLite seeks the rowid;
+/// PostgreSQL is held to one index lookup per group by a lateral subquery that cannot be flattened
+/// into a hash join over every region.
+pub fn region_of_group(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => {
+            "LEFT JOIN LATERAL (SELECT * FROM region r WHERE r.id = g.grp_region LIMIT 1) r ON TRUE"
+        }
+        _ => "LEFT JOIN region r ON r.id = g.grp_region",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,13 +61,15 @@ pub struct AggregateSpec {
     pub collect: Collect,
 }
 
-/// Which ids of what counted an aggregation collects per row (each costs a list built in SQL).
+/// What an aggregation reads per row besides its figures (each costs work in SQL).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Collect {
-    /// The reports whose observations counted (`sources`).
+    /// The ids of the reports whose observations counted (`sources`).
     pub reports: bool,
-    /// The observations that counted (`evidence`).
+    /// The ids of the observations that counted (`evidence`).
     pub observations: bool,
+    /// The group's region whole, in the same statement (`region`; without a level it is `within`).
+    pub regions: bool,
 }
 
 impl AggregateSpec {
@@ -84,8 +86,10 @@ impl AggregateSpec {
 /// One group of `aggregate`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupRow {
-    /// The group's region: the ancestor-or-self at `level`, or `within` without a level.
+    /// The id of the group's region: the ancestor-or-self at `level`, or `within` without a level.
     pub region_id: Option<i64>,
+    /// The group's region (with a level, only with `Collect::regions`).
+    pub region: Option<region::Model>,
     /// The group's program (with `byProgram`, or the `program` filter).
     pub program_id: Option<i64>,
     /// The bucket's first day with a grain, else the earliest start of the counted observations.
@@ -104,10 +108,15 @@ pub struct GroupRow {
     pub report_ids: Vec<i64>,
     /// The observations that counted, by id (only with `Collect::observations`).
     pub observation_ids: Vec<i64>,
-    /// The region's code (for ordering).
-    pub region_code: Option<String>,
     /// The program's code (for ordering).
     pub program_code: Option<String>,
+}
+
+impl GroupRow {
+    /// The code of the group's region, when it was read (for ordering).
+    pub fn region_code(&self) -> Option<&str> {
+        self.region.as_ref().map(|r| r.code.as_str())
+    }
 }
 
 /// The function `aggregate` applies: `requested`, or the metric's own aggregation. A `SUM` of a ratio

@@ -31,7 +31,10 @@
 //! `scoped` carries the values too and no table row is read at all ([`carries_values`]).
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, QueryResult, Value};
+use entity::region;
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, IdenStatic, Iterable, QueryResult, Value,
+};
 
 use super::{AggregateSpec, GroupRow, combine_qualifiers, dialect, period};
 use crate::domain::{Aggregation, Level, Qualifier};
@@ -39,8 +42,8 @@ use crate::error::ApiResult;
 use crate::store::Sql;
 use crate::store::within::push_within_path;
 
-/// Runs `aggregate` for `spec` (checked beforehand) and answers its groups, ordered by region code,
-/// program code (none first), then period.
+/// Runs `aggregate` for `spec` (checked beforehand) and answers its groups, ordered by region code
+/// (when the regions are collected), program code (none first), then period.
 pub async fn aggregate(db: &DatabaseConnection, spec: &AggregateSpec) -> ApiResult<Vec<GroupRow>> {
     let sql = build(db.get_database_backend(), spec);
     let mut rows = Vec::new();
@@ -50,8 +53,8 @@ pub async fn aggregate(db: &DatabaseConnection, spec: &AggregateSpec) -> ApiResu
         }
     }
     rows.sort_by(|a, b| {
-        (&a.region_code, &a.program_code, a.period_start, a.period_end).cmp(&(
-            &b.region_code,
+        (a.region_code(), &a.program_code, a.period_start, a.period_end).cmp(&(
+            b.region_code(),
             &b.program_code,
             b.period_start,
             b.period_end,
@@ -252,10 +255,15 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
         source = "ranked";
     }
 
-    // Codes by scalar subqueries: one primary-key lookup per group whatever the planner estimates.
+    // Each group's region whole when asked for (see `read_row`), and its program's code by a scalar
+    // subquery: one primary-key lookup per group whatever the planner estimates.
+    let regions = spec.level.is_some() && spec.collect.regions;
     sql.push(" SELECT g.*");
-    if spec.level.is_some() {
-        sql.push(", (SELECT r.code FROM region r WHERE r.id = g.grp_region) AS region_code");
+    if regions {
+        for column in region::Column::iter() {
+            let name = column.as_str();
+            sql.push(&format!(", r.{name} AS {REGION_PREFIX}{name}"));
+        }
     }
     if spec.by_program {
         sql.push(", (SELECT p.code FROM program p WHERE p.id = g.program_id) AS program_code");
@@ -316,8 +324,14 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
         sql.push(&format!(" GROUP BY {}", keys.join(", ")));
     }
     sql.push(") g");
+    if regions {
+        sql.push(" ").push(dialect::region_of_group(backend));
+    }
     sql
 }
+
+/// The prefix of the group's region columns in `aggregate`'s result rows.
+const REGION_PREFIX: &str = "r_";
 
 /// One group from its result row; `None` for the empty row an ungrouped aggregate gives when nothing
 /// is in scope.
@@ -352,9 +366,13 @@ fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRo
             (period_start, period_end) = (Some(start), Some(end));
         }
     }
-    let region_id = match spec.level {
-        Some(_) => row.try_get("", "grp_region")?,
-        None => spec.within.as_ref().map(|w| w.id),
+    let (region_id, region) = match spec.level {
+        Some(_) if spec.collect.regions => {
+            let region = region::Model::from_query_result(row, REGION_PREFIX)?;
+            (Some(region.id), Some(region))
+        }
+        Some(_) => (row.try_get("", "grp_region")?, None),
+        None => (spec.within.as_ref().map(|w| w.id), spec.within.clone()),
     };
     let program_id = if spec.by_program {
         row.try_get("", "program_id")?
@@ -372,6 +390,7 @@ fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRo
     let observation_ids = ids(spec.collect.observations, "counted_ids")?;
     Ok(Some(GroupRow {
         region_id,
+        region,
         program_id,
         period_start,
         period_end,
@@ -381,11 +400,6 @@ fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRo
         superseded: superseded.unwrap_or(0),
         report_ids,
         observation_ids,
-        region_code: if spec.level.is_some() {
-            row.try_get("", "region_code")?
-        } else {
-            None
-        },
         program_code: if spec.by_program {
             row.try_get("", "program_code")?
         } else {

@@ -5,7 +5,7 @@
 use async_graphql::{Context, Object, Result};
 
 use super::context::{self, metric_by_code, optional, program_by_code, region_by_code};
-use super::loaders::{ObservationId, ProgramId, RegionId, ReportId, load, load_all};
+use super::loaders::{ObservationId, ProgramId, ReportId, load, load_all};
 use super::metric::Metric;
 use super::observation::Observation;
 use super::program::Program;
@@ -73,7 +73,12 @@ impl AggregateQuery {
             grain,
             function: resolve_function(metric.value_type(), metric.aggregation(), function)?,
             as_of: as_of.map(|d| d.0),
-            collect: Collect::default(),
+            // Each row's region comes with it: rows are ordered by its code, and `region` needs no
+            // statement of its own.
+            collect: Collect {
+                regions: true,
+                ..Collect::default()
+            },
         };
         spec.check()?;
         let rows = aggregate::aggregate(&*context::read(ctx).await?, &spec).await?;
@@ -133,9 +138,11 @@ impl AggregateQuery {
             as_of: as_of.map(|d| d.0),
             collect: {
                 let rows = ctx.look_ahead().field("rows");
+                // The rows' regions are read with the regions at `level`, not with the groups.
                 Collect {
                     reports: rows.field("sources").exists(),
                     observations: rows.field("evidence").exists(),
+                    regions: false,
                 }
             },
         };
@@ -162,8 +169,8 @@ pub struct AggregateRow(pub GroupRow);
 #[Object]
 impl AggregateRow {
     /// The group's region: the ancestor-or-self at `level`; without `level`, `within`.
-    async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        load(ctx, self.0.region_id.map(RegionId), Region).await
+    async fn region(&self) -> Option<Region> {
+        self.0.region.clone().map(Region)
     }
 
     /// The group's program with `byProgram` (or the `program` asked for); null for "no program".
