@@ -326,6 +326,33 @@ async fn relation_fields_are_batched(backend: Backend) {
     s.stop().await;
 }
 
+backend_test!(a_region_with_its_parent_and_children_takes_two_statements);
+/// `region(code:)` reads the region's parent with it, and the request's loader keeps both: the
+/// children's `parent`, the region itself, is not read again.
+async fn a_region_with_its_parent_and_children_takes_two_statements(backend: Backend) {
+    let counter = StatementCounter::default();
+    let s = TestServer::start_with(&backend, Default::default(), |db| counter.install(db)).await;
+    s.import(&tree()).await;
+    let q = r#"query($c: String!) { region(code: $c) { code parent { code }
+        children { nodes { code parent { code } } } } }"#;
+    counter.reset();
+    let d = s.data(q, json!({"c": "K1"})).await;
+    assert_eq!(
+        d["region"],
+        json!({"code": "K1", "parent": {"code": "C1"}, "children": {"nodes": [
+            {"code": "T1", "parent": {"code": "K1"}}, {"code": "T2", "parent": {"code": "K1"}}]}})
+    );
+    assert_eq!(counter.get(), 2, "[{}] statements", backend.name());
+    // A province has no parent; a code that is nobody's finds nothing.
+    let d = s.data(q, json!({"c": "P"})).await;
+    assert_eq!(
+        (&d["region"]["code"], &d["region"]["parent"]),
+        (&json!("P"), &json!(null))
+    );
+    assert_eq!(s.data(q, json!({"c": "nobody"})).await["region"], json!(null));
+    s.stop().await;
+}
+
 backend_test!(http_endpoints);
 async fn http_endpoints(backend: Backend) {
     let s = TestServer::start(&backend).await;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::Poll;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Result};
 use entity::{metric, program, region};
 use futures::StreamExt;
@@ -158,11 +158,13 @@ pub async fn optional<M, F: Future<Output = Result<M>>>(lookup: Option<F>) -> Re
 /// a request runs is therefore bounded by the depth of the query, never by the rows it returns.
 ///
 /// The request reads from `db` and may hold at most `connections` of its connections at once (see
-/// [`Slots`]).
+/// [`Slots`]). With `reuse`, a row the loader read once is not read again in the same request: for
+/// queries, under which nothing changes; not for mutations, which read what they just wrote.
 pub async fn execute<E: async_graphql::Executor>(
     executor: &E,
     db: DatabaseConnection,
     connections: u32,
+    reuse: bool,
     request: async_graphql::Request,
 ) -> async_graphql::Response {
     /// Wakes the request's task and remembers that the execution asked to be polled again.
@@ -180,10 +182,15 @@ pub async fn execute<E: async_graphql::Executor>(
 
     let (tx, mut queued) = futures::channel::mpsc::unbounded::<futures::future::BoxFuture<'static, ()>>();
     let slots = Slots::new(connections);
-    let loader = DataLoader::new(DbLoader::new(db.clone(), Some(slots.clone())), move |batch| {
-        let _ = tx.unbounded_send(batch);
-    })
+    let loader = DataLoader::with_cache(
+        DbLoader::new(db.clone(), Some(slots.clone())),
+        move |batch| {
+            let _ = tx.unbounded_send(batch);
+        },
+        HashMapCache::default(),
+    )
     .delay(std::time::Duration::ZERO);
+    loader.enable_all_cache(reuse);
     let request = request.data(loader).data(slots).data(ReadFrom(db));
     let mut execution = pin!(executor.execute(request));
     let flag = Arc::new(Flag::default());

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{metric, observation, program, region, report};
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -36,12 +36,16 @@ impl DbLoader {
     }
 }
 
-/// The per-request loader held in the GraphQL context.
-pub type Loaders = DataLoader<DbLoader>;
+/// The per-request loader held in the GraphQL context. Its cache, when enabled, keeps what a request
+/// loaded for the rest of that request (see `context::execute`).
+pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
-/// A loader whose batches run on their own tokio tasks (for subscriptions).
+/// A loader whose batches run on their own tokio tasks, without a cache (for subscriptions: it lives
+/// as long as its connection, and what it reads changes meanwhile).
 pub fn new_loader(db: DatabaseConnection) -> Loaders {
-    DataLoader::new(DbLoader::new(db, None), tokio::spawn)
+    let loader = DataLoader::with_cache(DbLoader::new(db, None), tokio::spawn, HashMapCache::default());
+    loader.enable_all_cache(false);
+    loader
 }
 
 /// Loads `key` through the request's loader and wraps the row (`None` stays `None`): what every

@@ -5,6 +5,7 @@ use async_graphql::{Context, Object, Result};
 use chrono::NaiveDate;
 
 use super::context::{self, metric_by_code, optional, program_by_code, region_by_code};
+use super::loaders::RegionId;
 use super::metric::Metric;
 use super::observation::Observation;
 use super::paging::{self, Page, decode_cursor, encode_cursor};
@@ -58,8 +59,22 @@ fn not_a_cursor(after: &str) -> ApiError {
 impl ReadQuery {
     /// The region with this code.
     async fn region(&self, ctx: &Context<'_>, code: String) -> Result<Option<Region>> {
-        let found = reads::region_by_code(&*context::read(ctx).await?, &code).await;
-        Ok(found.map_err(db_error)?.map(Region))
+        let db = context::read(ctx).await?;
+        if !ctx.look_ahead().field("parent").exists() {
+            let found = reads::region_by_code(&db, &code).await;
+            return Ok(found.map_err(db_error)?.map(Region));
+        }
+        // The parent comes in the same statement. Both go to the loader, which `parent` asks (and the
+        // children's `parent`, the region itself).
+        let found = reads::region_and_parent_by_code(&db, &code).await;
+        let Some((region, parent)) = found.map_err(db_error)? else {
+            return Ok(None);
+        };
+        let known = std::iter::once(region.clone()).chain(parent);
+        context::loaders(ctx)?
+            .feed_many(known.map(|r| (RegionId(r.id), r)))
+            .await;
+        Ok(Some(Region(region)))
     }
 
     /// Regions by code; `within` keeps a region and everything below it, `search` matches names,

@@ -114,12 +114,13 @@ async fn execute_request(
     let request = request.data(caller);
     let connections = state.config.max_connections_per_request;
     // With a replica, a mutation reads its answer from the primary: the importer sees its write.
-    let conn = if state.db.has_replica() && !is_query(&state.parsed, &request) {
+    let query = is_query(&state.parsed, &request);
+    let conn = if state.db.has_replica() && !query {
         state.db.fresh()
     } else {
         &state.db.read
     };
-    let execution = execute(&state.schema, conn.clone(), connections, request);
+    let execution = execute(&state.schema, conn.clone(), connections, query, request);
     let mut response = match tokio::time::timeout(state.config.request_timeout(), execution).await {
         Ok(response) => response,
         Err(_) => {

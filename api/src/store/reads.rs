@@ -46,6 +46,25 @@ pub async fn region_by_code(db: &DatabaseConnection, code: &str) -> Result<Optio
     one_by::<region::Entity>(db, region::Column::Code, code).await
 }
 
+/// The region with `code` and, read in the same statement, its parent (none for a top region).
+pub async fn region_and_parent_by_code(
+    db: &DatabaseConnection,
+    code: &str,
+) -> Result<Option<(region::Model, Option<region::Model>)>, DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT * FROM region WHERE code = ")
+        .bind(code.to_owned())
+        .push(" UNION ALL SELECT * FROM region WHERE id = (SELECT parent_id FROM region WHERE code = ")
+        .bind(code.to_owned())
+        .push(")");
+    let rows = region::Model::find_by_statement(sql.build()).all(db).await?;
+    let (found, parent): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.code == code);
+    Ok(found
+        .into_iter()
+        .next()
+        .map(|region| (region, parent.into_iter().next())))
+}
+
 /// The metric with `code`.
 pub async fn metric_by_code(db: &DatabaseConnection, code: &str) -> Result<Option<metric::Model>, DbErr> {
     one_by::<metric::Entity>(db, metric::Column::Code, code).await

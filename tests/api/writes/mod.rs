@@ -381,6 +381,19 @@ async fn upserts_are_all_or_nothing_and_name_the_field(backend: Backend) {
         let d = s.data(r#"{ regions(within: "K2") { totalCount } }"#, json!({})).await;
         assert_eq!(d["regions"]["totalCount"], 3, "[{name}]");
 
+        // Two upserts in one mutation: the second's answer reads what the second wrote, not rows the
+        // first one's answer read (a mutation's loader keeps nothing).
+        let twice = "mutation($a: [RegionInput!]!, $b: [RegionInput!]!) { \
+                     a: upsertRegions(regions: $a) { regions { parent { name } } } \
+                     b: upsertRegions(regions: $b) { regions { parent { name } } } }";
+        let t3 = json!({"code": "T3", "name": "镇三", "level": "TOWN", "parent": "K2", "population": 1200});
+        let k2 = json!({"code": "K2", "name": "县二（改）", "level": "COUNTY", "parent": "C2"});
+        let resp = s
+            .graphql_as(twice, json!({"a": [t3.clone()], "b": [k2, t3]}), Some(&t))
+            .await;
+        assert_eq!(resp["data"]["a"]["regions"][0]["parent"]["name"], "县二", "[{name}] {resp}");
+        assert_eq!(resp["data"]["b"]["regions"][1]["parent"]["name"], "县二（改）", "[{name}] {resp}");
+
         // One bad item and nothing of the call is written.
         let before = counts(&s.db).await;
         let input = json!([
