@@ -92,6 +92,32 @@ pub async fn fixture(backend: &Backend) -> (TestDb, Db) {
     (test_db, db)
 }
 
+backend_test!(an_import_from_the_command_line_leaves_no_write_ahead_log);
+/// `civicgraph import` closes its connections: on SQLite the last one folds the write-ahead log (as
+/// large as the import) into the file and removes it, so the next process does not read it back.
+async fn an_import_from_the_command_line_leaves_no_write_ahead_log(backend: Backend) {
+    bounded(120, async {
+        let test_db = TestDb::create(&backend).await;
+        let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo.ndjson");
+        let out = cli(&test_db.url, &["import", demo]).await;
+        assert!(out.status.success(), "[{}] {out:?}", backend.name());
+        if let Some(path) = test_db.url.strip_prefix("sqlite://") {
+            let left = std::fs::metadata(format!("{path}-wal")).map_or(0, |m| m.len());
+            assert_eq!(left, 0, "bytes of write-ahead log left");
+        }
+        let db = test_db.open().await;
+        let regions = db.read.query_one_raw(sea_orm::Statement::from_string(
+            db.read.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM region",
+        ));
+        let n: i64 = regions.await.unwrap().unwrap().try_get("", "n").unwrap();
+        let text = std::fs::read_to_string(demo).unwrap();
+        let records = text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok());
+        assert_eq!(n, records.filter(|r| r["kind"] == "region").count() as i64);
+    })
+    .await;
+}
+
 backend_test!(the_token_command_line);
 async fn the_token_command_line(backend: Backend) {
     bounded(120, async {

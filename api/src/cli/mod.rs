@@ -123,8 +123,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 load_demo(&db).await?;
             }
             tracing::info!("serving GraphiQL at http://{}", listener.local_addr()?);
-            let state = crate::http::AppState::new(db, config);
+            let state = crate::http::AppState::new(db.clone(), config);
             crate::http::serve(listener, state, crate::http::shutdown_signal()).await?;
+            db.close().await.map_err(plain)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -145,14 +146,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 true => Some(Arc::new(crate::extraction::extractor(&db, &[]).await?)),
                 false => None,
             };
+            let mut code = ExitCode::SUCCESS;
             for file in files {
                 let summary = import_file(&db, &file, options, extractor.clone()).await?;
                 print_summary(&file.display().to_string(), &summary);
                 if !summary.committed || (summary.error_count > 0 && !skip_invalid) {
-                    return Ok(ExitCode::FAILURE);
+                    code = ExitCode::FAILURE;
+                    break;
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            db.close().await.map_err(plain)?;
+            Ok(code)
         }
         Command::Export { within } => {
             let db = Db::connect(&url, &Config::default()).await.map_err(plain)?;

@@ -174,6 +174,16 @@ impl Db {
         if self.replica { &self.write } else { &self.read }
     }
 
+    /// Closes every connection. On SQLite the last connection to a file moves the write-ahead log
+    /// into it and removes the log: after an import the log is as large as what the import wrote,
+    /// and a process that left it behind would make the next one read it all back before its first
+    /// statement.
+    pub async fn close(self) -> Result<(), DbErr> {
+        self.read.close_by_ref().await?;
+        self.write.close_by_ref().await?;
+        self.tail.close_by_ref().await
+    }
+
     /// Checks that the reads' database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<(), DbErr> {
         self.read.ping().await
