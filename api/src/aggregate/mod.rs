@@ -88,7 +88,7 @@ impl AggregateSpec {
 pub struct GroupRow {
     /// The id of the group's region: the ancestor-or-self at `level`, or `within` without a level.
     pub region_id: Option<i64>,
-    /// The group's region (with a level, only with `Collect::regions`).
+    /// The group's region (only with `Collect::regions`).
     pub region: Option<region::Model>,
     /// The group's program (with `byProgram`, or the `program` filter).
     pub program_id: Option<i64>,

@@ -200,8 +200,8 @@ pub fn statement(backend: DbBackend, spec: &AggregateSpec) -> sea_orm::Statement
 /// `scoped` marks each observation in scope as superseded or not, from the indexes alone, and is
 /// materialized so that the probes run once per observation. The inner query reads only the counted
 /// observations from the table (the join key is null for superseded ones), or what `scoped` carries,
-/// and aggregates each group's
-/// counted and superseded observations apart (`GROUP BY …, sup`); the outer one puts both on one row.
+/// and aggregates each group's counted and superseded observations apart (`GROUP BY …, sup`); the
+/// outer one puts both on one row.
 fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
     let mut sql = Sql::new(backend);
     let carried = carries_values(backend, spec);
@@ -372,7 +372,10 @@ fn read_row(row: &QueryResult, spec: &AggregateSpec) -> ApiResult<Option<GroupRo
             (Some(region.id), Some(region))
         }
         Some(_) => (row.try_get("", "grp_region")?, None),
-        None => (spec.within.as_ref().map(|w| w.id), spec.within.clone()),
+        None => {
+            let region = spec.within.as_ref().filter(|_| spec.collect.regions);
+            (spec.within.as_ref().map(|w| w.id), region.cloned())
+        }
     };
     let program_id = if spec.by_program {
         row.try_get("", "program_id")?

@@ -206,9 +206,9 @@ impl ExtensionFactory for CostAnalysis {
 #[async_graphql::async_trait::async_trait]
 impl Extension for CostAnalysis {
     /// Parses the query once (or takes a query text seen recently from the cache), measures it and
-    /// either refuses it or hands the parsed document on, so async-graphql does not parse it again (and fills the request's [`OperationNameSlot`], if it
-    /// carries one). A query that does not parse is handed on as it is, for async-graphql to report
-    /// the syntax error.
+    /// either refuses it or hands the parsed document on, so async-graphql does not parse it again
+    /// (and fills the request's [`OperationNameSlot`], if it carries one). A query that does not
+    /// parse is handed on as it is, for async-graphql to report the syntax error.
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,

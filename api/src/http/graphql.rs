@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use futures::stream::BoxStream;
 use futures::{SinkExt, StreamExt};
+use sea_orm::DatabaseConnection;
 
 use super::logging::OperationName;
 use super::protocol::{
@@ -113,14 +114,10 @@ async fn execute_request(
     }
     let request = request.data(caller);
     let connections = state.config.max_connections_per_request;
-    // With a replica, a mutation reads its answer from the primary: the importer sees its write.
-    let query = is_query(&state.parsed, &request);
-    let conn = if state.db.has_replica() && !query {
-        state.db.fresh()
-    } else {
-        &state.db.read
-    };
-    let execution = execute(&state.schema, conn.clone(), connections, query, request);
+    let operation = operation_type(&state.parsed, &request);
+    let query = operation.is_none_or(|ty| ty == OperationType::Query);
+    let conn = answers_from(state, operation).clone();
+    let execution = execute(&state.schema, conn, connections, query, request);
     let mut response = match tokio::time::timeout(state.config.request_timeout(), execution).await {
         Ok(response) => response,
         Err(_) => {
@@ -181,8 +178,18 @@ async fn serve_websocket(socket: WebSocket, state: Arc<AppState>, protocol: Grap
     }
 }
 
-/// What runs a websocket's operations: the schema, except that with a replica a mutation reads its
-/// answer from the primary, as over HTTP, so that the answer includes its own write.
+/// Where an operation reads: a mutation from connections that see every committed write (the
+/// primary's when reads go to a replica), so that its answer includes its own write; anything else
+/// from the read pool.
+fn answers_from(state: &AppState, operation: Option<OperationType>) -> &DatabaseConnection {
+    match operation {
+        Some(OperationType::Mutation) => state.db.fresh(),
+        _ => &state.db.read,
+    }
+}
+
+/// What runs a websocket's operations: the schema, except that a mutation reads where it does over
+/// HTTP ([`answers_from`]).
 #[derive(Clone)]
 struct SocketExecutor(Arc<AppState>);
 
@@ -197,13 +204,13 @@ impl async_graphql::Executor for SocketExecutor {
         session_data: Option<Arc<async_graphql::Data>>,
     ) -> BoxStream<'static, async_graphql::Response> {
         let state = &self.0;
-        if state.db.has_replica() && operation_type(&state.parsed, &request) == Some(OperationType::Mutation)
-        {
-            let fresh = state.db.fresh().clone();
+        let operation = operation_type(&state.parsed, &request);
+        if operation == Some(OperationType::Mutation) {
+            let conn = answers_from(state, operation).clone();
             // The request's data comes before the connection's.
             request = request
-                .data(ReadFrom(fresh.clone()))
-                .data(loaders::new_loader(fresh));
+                .data(ReadFrom(conn.clone()))
+                .data(loaders::new_loader(conn));
         }
         async_graphql::Executor::execute_stream(&state.schema, request, session_data)
     }

@@ -177,7 +177,7 @@ pub fn is_query(parsed: &ParsedQueries, request: &async_graphql::Request) -> boo
 /// The type of the operation `request` selects, its document taken from `parsed`; `None` when the
 /// document does not parse or names no operation of its own.
 pub fn operation_type(parsed: &ParsedQueries, request: &async_graphql::Request) -> Option<OperationType> {
-    let document = parsed.parse(&request.query).ok()?;
+    let document = parsed.document(&request.query).ok()?;
     let operation = match (&document.operations, request.operation_name.as_deref()) {
         (DocumentOperations::Single(operation), _) => Some(operation),
         (DocumentOperations::Multiple(operations), Some(name)) => operations.get(name),

@@ -365,9 +365,7 @@ impl Importer {
             }
             _ => {}
         }
-        if self.writing() {
-            self.insert_new_regions().await?;
-        }
+        self.insert_new_regions().await?;
         let id = match (self.writing(), existing) {
             (true, Some(old)) if old.id > 0 => {
                 writer::upsert_program(&self.tx, Some(old.id), &columns).await?

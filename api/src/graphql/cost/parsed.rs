@@ -26,17 +26,22 @@ impl Default for ParsedQueries {
 }
 
 impl ParsedQueries {
-    /// The parsed document of `query`, from the cache or parsed now (and then kept when it parsed and
-    /// is short enough). A query that does not parse gives the parser's error.
-    pub fn parse(&self, query: &str) -> async_graphql::parser::Result<ExecutableDocument> {
+    /// The parsed document of `query`, shared: from the cache or parsed now (and then kept when it
+    /// parsed and is short enough). A query that does not parse gives the parser's error.
+    pub fn document(&self, query: &str) -> async_graphql::parser::Result<Arc<ExecutableDocument>> {
         if let Some(document) = self.lock().get(query).cloned() {
-            return Ok((*document).clone());
+            return Ok(document);
         }
-        let document = async_graphql::parser::parse_query(query)?;
+        let document = Arc::new(async_graphql::parser::parse_query(query)?);
         if query.len() <= PARSED_QUERY_BYTES {
-            self.lock().put(query.into(), Arc::new(document.clone()));
+            self.lock().put(query.into(), document.clone());
         }
         Ok(document)
+    }
+
+    /// The parsed document of `query`, a copy of its own (for a request to execute).
+    pub fn parse(&self, query: &str) -> async_graphql::parser::Result<ExecutableDocument> {
+        self.document(query).map(|document| (*document).clone())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Box<str>, Arc<ExecutableDocument>>> {
