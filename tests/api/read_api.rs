@@ -290,6 +290,53 @@ async fn relation_fields(backend: Backend) {
     s.stop().await;
 }
 
+backend_test!(every_list_of_observations_names_each_ones_metric);
+/// The metric of every observation is its own, whichever list it comes in (a report's page by `nodes`
+/// or `edges`, through a fragment, a region's page, the top-level list).
+async fn every_list_of_observations_names_each_ones_metric(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    s.import(&tree()).await;
+    s.import(&reports(3)).await;
+    let name = backend.name();
+    let metrics = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                let o = o.get("node").unwrap_or(o);
+                format!("{} {}", o["metric"]["code"].as_str().unwrap(), o["value"])
+            })
+            .collect()
+    };
+    let d = s
+        .data(
+            r#"{ report(externalId: "r2") {
+                   byNodes: observations { nodes { value metric { code } } }
+                   byEdges: observations { edges { node { value metric { code } } } }
+                   byFragment: observations { nodes { ...figure } } }
+                 region(code: "T1V1") { observations { nodes { value metric { code } } } }
+                 observations(first: 9) { nodes { value metric { code } } } }
+               fragment figure on Observation { value metric { code } }"#,
+            json!({}),
+        )
+        .await;
+    // Each report: visits i (T1V1), visits 1 (T1V2), rate 50.5 (T1).
+    let r2 = ["visits 2.0", "visits 1.0", "rate 50.5"];
+    assert_eq!(metrics(&d["report"]["byNodes"]["nodes"]), r2, "[{name}]");
+    assert_eq!(metrics(&d["report"]["byEdges"]["edges"]), r2, "[{name}]");
+    assert_eq!(metrics(&d["report"]["byFragment"]["nodes"]), r2, "[{name}]");
+    assert_eq!(
+        metrics(&d["region"]["observations"]["nodes"]),
+        ["visits 0.0", "visits 1.0", "visits 2.0"],
+        "[{name}]"
+    );
+    let all: Vec<String> = (0..3)
+        .flat_map(|i| [format!("visits {i}.0"), "visits 1.0".into(), "rate 50.5".into()])
+        .collect();
+    assert_eq!(metrics(&d["observations"]["nodes"]), all, "[{name}]");
+    s.stop().await;
+}
+
 backend_test!(relation_fields_are_batched);
 /// A query for 50 reports, each with its observations, each with metric, region and region.parent,
 /// runs as many SQL statements as the same query for 5 reports.

@@ -7,7 +7,7 @@ use async_graphql::{Context, Object, Result};
 use super::context::{self, metric_by_code, optional, program_by_code, region_by_code};
 use super::loaders::{ObservationId, ProgramId, ReportId, load, load_all};
 use super::metric::Metric;
-use super::observation::Observation;
+use super::observation::{Observation, read_metrics};
 use super::program::Program;
 use super::region::Region;
 use super::report::Report;
@@ -327,6 +327,10 @@ impl ComparisonRow {
             .collect();
         let mut found: Vec<entity::observation::Model> = load_all(ctx, keys).await?;
         found.sort_by_key(|o| (o.period_end, o.period_start, o.id));
-        Ok(found.into_iter().map(Observation).collect())
+        let mut found: Vec<Observation> = found.into_iter().map(Observation::new).collect();
+        if ctx.look_ahead().field("metric").exists() {
+            read_metrics(ctx, found.iter_mut()).await?;
+        }
+        Ok(found)
     }
 }

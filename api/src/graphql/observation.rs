@@ -1,9 +1,11 @@
 //! The `Observation` type.
 
-use async_graphql::{Context, Object, Result};
-use entity::observation;
+use std::collections::HashMap;
 
-use super::loaders::{MetricId, ProgramId, RegionId, ReportId, load};
+use async_graphql::{Context, Object, Result};
+use entity::{metric, observation};
+
+use super::loaders::{MetricId, ProgramId, RegionId, ReportId, load, load_all};
 use super::metric::Metric;
 use super::program::Program;
 use super::region::Region;
@@ -12,63 +14,110 @@ use super::scalars::Date;
 use crate::domain::Qualifier;
 
 /// One figure from one report: "累计走访各类人员7000余人次" is 7000, `OVER`, of 走访人次.
-pub struct Observation(pub observation::Model);
+pub struct Observation {
+    pub model: observation::Model,
+    /// Its metric, when [`read_metrics`] read it with the others of its page.
+    metric: Option<metric::Model>,
+}
+
+impl Observation {
+    /// An observation read from the store; its `metric` is read through the request's loader.
+    pub fn new(model: observation::Model) -> Self {
+        Observation { model, metric: None }
+    }
+}
+
+/// Whether the connection field being resolved selects its observations' `metric`.
+pub fn page_selects_metric(ctx: &Context<'_>) -> bool {
+    let field = ctx.look_ahead();
+    field.field("nodes").field("metric").exists()
+        || field.field("edges").field("node").field("metric").exists()
+}
+
+/// Reads the metrics of `observations` in one call of the request's loader and hands each its own,
+/// for a list whose `metric` the query selects. Left to themselves, the `metric` fields of a page would
+/// each call the loader: one call per observation, each with its own channel and copy of the batch's
+/// answer (Q5 of the benchmark, 211 observations: 9 % of the request's instructions).
+pub async fn read_metrics<'a>(
+    ctx: &Context<'_>,
+    observations: impl Iterator<Item = &'a mut Observation>,
+) -> Result<()> {
+    let mut observations: Vec<&mut Observation> = observations.collect();
+    let mut ids: Vec<MetricId> = observations.iter().map(|o| MetricId(o.model.metric_id)).collect();
+    ids.sort_unstable_by_key(|id| id.0);
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let metrics: HashMap<i64, metric::Model> = load_all::<MetricId, metric::Model>(ctx, ids)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    for o in observations.iter_mut() {
+        o.metric = metrics.get(&o.model.metric_id).cloned();
+    }
+    Ok(())
+}
 
 #[Object]
 impl Observation {
     async fn value(&self) -> f64 {
-        self.0.value
+        self.model.value
     }
 
     /// How exact the value is.
     async fn qualifier(&self) -> Qualifier {
-        self.0.qualifier
+        self.model.qualifier
     }
 
     /// First day of the period the figure covers.
     async fn period_start(&self) -> Date {
-        Date(self.0.period_start)
+        Date(self.model.period_start)
     }
 
     /// Last day of the period the figure covers.
     async fn period_end(&self) -> Date {
-        Date(self.0.period_end)
+        Date(self.model.period_end)
     }
 
     /// The source text the figure came from.
     async fn quote(&self) -> Option<&str> {
-        self.0.quote.as_deref()
+        self.model.quote.as_deref()
     }
 
     /// Whether the extractor filled it from the report's body (`postReport(extract: true)`).
     async fn extracted(&self) -> bool {
-        self.0.extracted
+        self.model.extracted
     }
 
     /// Where `quote` starts in the report's body, in characters (extracted figures).
     async fn quote_start(&self) -> Option<i32> {
-        self.0.quote_start
+        self.model.quote_start
     }
 
     /// Where `quote` ends in the report's body (exclusive).
     async fn quote_end(&self) -> Option<i32> {
-        self.0.quote_end
+        self.model.quote_end
     }
 
     async fn metric(&self, ctx: &Context<'_>) -> Result<Option<Metric>> {
-        load(ctx, Some(MetricId(self.0.metric_id)), Metric).await
+        if let Some(metric) = &self.metric {
+            return Ok(Some(Metric(metric.clone())));
+        }
+        load(ctx, Some(MetricId(self.model.metric_id)), Metric).await
     }
 
     async fn region(&self, ctx: &Context<'_>) -> Result<Option<Region>> {
-        load(ctx, Some(RegionId(self.0.region_id)), Region).await
+        load(ctx, Some(RegionId(self.model.region_id)), Region).await
     }
 
     async fn program(&self, ctx: &Context<'_>) -> Result<Option<Program>> {
-        load(ctx, self.0.program_id.map(ProgramId), Program).await
+        load(ctx, self.model.program_id.map(ProgramId), Program).await
     }
 
     /// The report the figure came from.
     async fn report(&self, ctx: &Context<'_>) -> Result<Option<Report>> {
-        load(ctx, Some(ReportId(self.0.report_id)), Report::new).await
+        load(ctx, Some(ReportId(self.model.report_id)), Report::new).await
     }
 }
