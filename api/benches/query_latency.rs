@@ -122,6 +122,7 @@ async fn main() -> anyhow::Result<()> {
         top: None,
         as_of: None,
         collect: Default::default(),
+        with_total: true,
     };
     let spec = |within: &region::Model, level: Option<Level>, grain: Option<Grain>, from: &str, to: &str| {
         AggregateSpec {

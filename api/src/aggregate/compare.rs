@@ -1,7 +1,7 @@
 //! `compare`: one row for every region at a level within a region, built from a fixed number of
-//! statements (the regions, the grouped values of the window and of the baseline window, and the
-//! total), whatever the number of rows. Ranks, shares, per-capita figures, changes, mean and median are
-//! computed here over the already aggregated rows, one per region.
+//! statements (the regions, the grouped values of the window, and those of the baseline window and
+//! the total when asked for), whatever the number of rows. Ranks, shares, per-capita figures,
+//! changes, mean and median are computed here over the already aggregated rows, one per region.
 
 use std::collections::HashMap;
 
@@ -44,6 +44,9 @@ pub struct CompareSpec {
     pub as_of: Option<NaiveDate>,
     /// Which ids of what counted to collect for each row.
     pub collect: Collect,
+    /// Whether to aggregate the whole of `within` too (`total`, `totalQualifier`); without it the
+    /// comparison's total is absent and one statement fewer runs.
+    pub with_total: bool,
 }
 
 impl CompareSpec {
@@ -99,7 +102,7 @@ pub struct CompareRow {
 pub struct Comparison {
     /// The rows after ranking and `top`.
     pub rows: Vec<CompareRow>,
-    /// The aggregate of the whole of `within` under the same rules.
+    /// The aggregate of the whole of `within` under the same rules (with `with_total`).
     pub total: Option<f64>,
     /// How exact `total` is.
     pub total_qualifier: Qualifier,
@@ -109,7 +112,8 @@ pub struct Comparison {
     pub median: Option<f64>,
 }
 
-/// Runs `compare` for `spec`: four statements at most, run concurrently.
+/// Runs `compare` for `spec`: four statements at most (the total and the baseline only when asked
+/// for), run concurrently.
 pub async fn compare(db: &DatabaseConnection, spec: &CompareSpec) -> ApiResult<Comparison> {
     let grouped = |from: NaiveDate, to: NaiveDate, level: Option<Level>, collect: Collect| AggregateSpec {
         metric_id: spec.metric_id,
@@ -125,23 +129,31 @@ pub async fn compare(db: &DatabaseConnection, spec: &CompareSpec) -> ApiResult<C
         collect,
     };
     let current = grouped(spec.from, spec.to, Some(spec.level), spec.collect);
-    let total = grouped(spec.from, spec.to, None, Collect::default());
+    let total = spec
+        .with_total
+        .then(|| grouped(spec.from, spec.to, None, Collect::default()));
     let baseline = spec
         .baseline
         .map(|(from, to)| grouped(from, to, Some(spec.level), Collect::default()));
     let (regions, current, total, baseline) = futures::try_join!(
         regions_at(db, &spec.within, spec.level),
         aggregate(db, &current),
-        aggregate(db, &total),
-        async {
-            match &baseline {
-                Some(b) => aggregate(db, b).await.map(Some),
-                None => Ok(None),
-            }
-        },
+        optional_aggregate(db, total.as_ref()),
+        optional_aggregate(db, baseline.as_ref()),
     )?;
-    let total = total.into_iter().next();
+    let total = total.and_then(|rows| rows.into_iter().next());
     Ok(compose(spec, regions, current, baseline, total))
+}
+
+/// The groups of `spec`, when there is one.
+async fn optional_aggregate(
+    db: &DatabaseConnection,
+    spec: Option<&AggregateSpec>,
+) -> ApiResult<Option<Vec<GroupRow>>> {
+    match spec {
+        Some(spec) => aggregate(db, spec).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Every region at `level` within `within`, by code.

@@ -145,6 +145,10 @@ impl AggregateQuery {
                     regions: false,
                 }
             },
+            with_total: {
+                let look_ahead = ctx.look_ahead();
+                look_ahead.field("total").exists() || look_ahead.field("totalQualifier").exists()
+            },
         };
         spec.check()?;
         let found = aggregate::compare(

@@ -375,6 +375,26 @@ async fn compare_statements_do_not_grow_with_rows(backend: Backend) {
     // metric, region, the towns, the window, the baseline, the total, the source reports, the
     // counted observations.
     assert!(counts[1] <= 8, "[{name}] {} statements", counts[1]);
+    // Without `total` and `totalQualifier` the whole of `within` is not aggregated: one statement
+    // fewer, and the rows (shares included, which divide by the sum of the rows) are the same.
+    let vars = json!({"m": "visits", "w": "P", "l": "TOWN", "f": "2022-01-01", "t": "2022-12-31"});
+    let rows_only = "query($m: String!, $w: String!, $l: RegionLevel!, $f: Date!, $t: Date!) {
+      compare(metric: $m, within: $w, level: $l, from: $f, to: $t) {
+        mean rows { region { code } value rank share } } }";
+    let with_total = rows_only.replace("mean rows", "mean total rows");
+    counter.reset();
+    let without = s.data(rows_only, vars.clone()).await;
+    let fewer = counter.get();
+    counter.reset();
+    let with = s.data(&with_total, vars).await;
+    assert_eq!(
+        counter.get(),
+        fewer + 1,
+        "[{name}] statements with and without total"
+    );
+    assert_eq!(without["compare"]["rows"], with["compare"]["rows"], "[{name}]");
+    assert_eq!(without["compare"]["mean"], with["compare"]["mean"], "[{name}]");
+    assert!(with["compare"]["total"].is_number(), "[{name}] {with}");
     // aggregate: lookups, one statement, one batch of regions.
     counter.reset();
     let d = s
