@@ -44,11 +44,13 @@ pub fn limit(ctx: &Context<'_>, first: Option<i32>) -> async_graphql::Result<Lim
     })
 }
 
-/// The loader window of a relation field for its `first` and `after`.
+/// The loader window of a relation field for its `first` and `after`, counting all the parent's rows
+/// only when the query selects `totalCount`.
 pub fn window(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Window> {
     Ok(Window {
         first: page_size(first, context::config(ctx)?)?,
         offset: decode_offset(after.as_deref())?,
+        total: ctx.look_ahead().field("totalCount").exists(),
     })
 }
 
