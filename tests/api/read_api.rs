@@ -337,6 +337,68 @@ async fn every_list_of_observations_names_each_ones_metric(backend: Backend) {
     s.stop().await;
 }
 
+backend_test!(relation_pages_walk_to_the_end_with_their_totals);
+/// Three relation fields of two parents each, walked two rows at a time in one query per step: every
+/// row comes once and in order, and `totalCount` (asked for on every other step) is right, also on the
+/// empty page after the last row.
+async fn relation_pages_walk_to_the_end_with_their_totals(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    s.import(&tree()).await;
+    s.import(&reports(5)).await;
+    let name = backend.name();
+    let q = |count: bool| {
+        let total = if count { "totalCount" } else { "" };
+        format!(
+            r#"query($a: String) {{
+              k1: region(code: "K1") {{ children(first: 2, after: $a) {{ {total} pageInfo {{ hasNextPage endCursor }} nodes {{ code }} }} }}
+              t1: region(code: "T1") {{ children(first: 2, after: $a) {{ {total} pageInfo {{ hasNextPage endCursor }} nodes {{ code }} }} }}
+              v1: region(code: "T1V1") {{ observations(metric: "visits", first: 2, after: $a) {{ {total} pageInfo {{ hasNextPage endCursor }} nodes {{ value }} }} }}
+              t1rate: region(code: "T1") {{ observations(metric: "rate", first: 2, after: $a) {{ {total} pageInfo {{ hasNextPage endCursor }} nodes {{ value }} }} }}
+              r3: report(externalId: "r3") {{ observations(first: 2, after: $a) {{ {total} pageInfo {{ hasNextPage endCursor }} nodes {{ value }} }} }}
+              r4: report(externalId: "r4") {{ observations(first: 2, after: $a) {{ {total} pageInfo {{ hasNextPage endCursor }} nodes {{ value }} }} }} }}"#
+        )
+    };
+    let fields = [
+        ("k1", "children"),
+        ("t1", "children"),
+        ("v1", "observations"),
+        ("t1rate", "observations"),
+        ("r3", "observations"),
+        ("r4", "observations"),
+    ];
+    let mut seen: Vec<Vec<String>> = vec![Vec::new(); fields.len()];
+    let mut after: Option<String> = None;
+    for step in 0..4 {
+        let d = s.data(&q(step % 2 == 1), json!({"a": after})).await;
+        for (i, (alias, field)) in fields.iter().enumerate() {
+            let page = &d[alias][field];
+            for node in page["nodes"].as_array().unwrap() {
+                seen[i].push(node.get("code").unwrap_or(&node["value"]).to_string());
+            }
+            if step % 2 == 1 {
+                // K1 and T1 have two towns and two villages; T1V1 five visits; T1 five rates; each
+                // report three figures.
+                let expected = [2, 2, 5, 5, 3, 3][i];
+                assert_eq!(page["totalCount"], expected, "[{name}] {alias} at step {step}");
+            } else {
+                assert!(page.get("totalCount").is_none());
+            }
+        }
+        // The cursors are positions, the same for every field of the step.
+        after = d["v1"]["observations"]["pageInfo"]["endCursor"]
+            .as_str()
+            .map(str::to_owned);
+    }
+    let strings = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(seen[0], strings(&["\"T1\"", "\"T2\""]), "[{name}]");
+    assert_eq!(seen[1], strings(&["\"T1V1\"", "\"T1V2\""]), "[{name}]");
+    assert_eq!(seen[2], strings(&["0.0", "1.0", "2.0", "3.0", "4.0"]), "[{name}]");
+    assert_eq!(seen[3], strings(&["50.5"; 5]), "[{name}]");
+    assert_eq!(seen[4], strings(&["3.0", "1.0", "50.5"]), "[{name}]");
+    assert_eq!(seen[5], strings(&["4.0", "1.0", "50.5"]), "[{name}]");
+    s.stop().await;
+}
+
 backend_test!(relation_fields_are_batched);
 /// A query for 50 reports, each with its observations, each with metric, region and region.parent,
 /// runs as many SQL statements as the same query for 5 reports.
