@@ -26,8 +26,8 @@ mod tests;
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument};
+use async_graphql::registry::Registry;
 use async_graphql::{ErrorExtensionValues, Pos, Request, ServerError, ServerResult};
 
 use crate::config::Config;
@@ -180,9 +180,9 @@ impl OperationNameSlot {
     }
 }
 
-/// The schema extension that measures every request (query, mutation or subscription) before
-/// async-graphql validates and runs it. Install it with `SchemaBuilder::extension`. It keeps the
-/// parsed documents of recent query texts ([`ParsedQueries`]), shared by every request.
+/// The measure every request (query, mutation or subscription) passes before async-graphql validates
+/// and runs it (see [`crate::graphql::AppSchema`]). It keeps the parsed documents of recent query
+/// texts ([`ParsedQueries`]), shared by every request.
 #[derive(Clone)]
 pub struct CostAnalysis {
     limits: CostLimits,
@@ -190,31 +190,18 @@ pub struct CostAnalysis {
 }
 
 impl CostAnalysis {
-    /// The extension enforcing `limits`, keeping parsed documents in `parsed` (which the HTTP layer
+    /// The analysis enforcing `limits`, keeping parsed documents in `parsed` (which the HTTP layer
     /// shares, to tell queries from mutations without parsing again).
     pub fn new(limits: CostLimits, parsed: Arc<ParsedQueries>) -> Self {
         CostAnalysis { limits, parsed }
     }
-}
 
-impl ExtensionFactory for CostAnalysis {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.clone())
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for CostAnalysis {
-    /// Parses the query once (or takes a query text seen recently from the cache), measures it and
-    /// either refuses it or hands the parsed document on, so async-graphql does not parse it again
-    /// (and fills the request's [`OperationNameSlot`], if it carries one). A query that does not
-    /// parse is handed on as it is, for async-graphql to report the syntax error.
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
+    /// Parses the query once (or takes a query text seen recently from the cache), measures it against
+    /// the types of `registry` and either refuses it or hands it back with the parsed document, so
+    /// async-graphql does not parse it again (and fills the request's [`OperationNameSlot`], if it
+    /// carries one). A query that does not parse is handed back as it is, for async-graphql to report
+    /// the syntax error.
+    pub fn prepare(&self, registry: &Registry, mut request: Request) -> ServerResult<Request> {
         if let Ok(document) = self.parsed.parse(&request.query) {
             if let Some(slot) = request
                 .data
@@ -224,7 +211,7 @@ impl Extension for CostAnalysis {
                 slot.fill(request.operation_name.as_deref(), &document);
             }
             let measured = measure(
-                &ctx.schema_env.registry,
+                registry,
                 &document,
                 request.operation_name.as_deref(),
                 &request.variables,
@@ -233,6 +220,6 @@ impl Extension for CostAnalysis {
             self.limits.check(&measured)?;
             request.set_parsed_query(document);
         }
-        next.run(ctx, request).await
+        Ok(request)
     }
 }

@@ -21,9 +21,14 @@ pub mod scalars;
 pub mod spans;
 pub mod subscription;
 
-use async_graphql::{MergedObject, MergedSubscription, Schema, SchemaBuilder};
+use std::sync::{Arc, OnceLock};
 
-use std::sync::Arc;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
+use async_graphql::{
+    Data, MergedObject, MergedSubscription, Request, Response, Schema, SchemaBuilder, SchemaEnv, ServerResult,
+};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 
 use crate::config::Config;
 use crate::store::Db;
@@ -42,8 +47,66 @@ pub struct MutationRoot(mutation::WriteMutation);
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(subscription::LiveSubscription);
 
-/// The executable schema.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+/// The executable schema: async-graphql's schema, every request measured by the cost analysis first
+/// (see [`cost`]). The analysis runs here rather than as a schema extension because, with any extension
+/// installed, async-graphql sends every field of every object through the extension chain (8 % of the
+/// instructions of a request for 20 reports with their 211 figures, BENCHMARKS.md).
+#[derive(Clone)]
+pub struct AppSchema {
+    schema: Schema<QueryRoot, MutationRoot, SubscriptionRoot>,
+    cost: Arc<cost::CostAnalysis>,
+    /// The schema's environment, for its registry of types, which the analysis walks.
+    env: SchemaEnv,
+}
+
+impl async_graphql::Executor for AppSchema {
+    async fn execute(&self, request: Request) -> Response {
+        match self.cost.prepare(&self.env.registry, request) {
+            Ok(request) => self.schema.execute(request).await,
+            Err(refused) => Response::from_errors(vec![refused]),
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        match self.cost.prepare(&self.env.registry, request) {
+            Ok(request) => async_graphql::Executor::execute_stream(&self.schema, request, session_data),
+            Err(refused) => {
+                futures::stream::once(async move { Response::from_errors(vec![refused]) }).boxed()
+            }
+        }
+    }
+}
+
+/// The environment of a schema built by `builder`. async-graphql shows it only to extensions, so a
+/// throwaway schema with an extension that keeps it answers one `{ __typename }`.
+fn environment(builder: SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot>) -> SchemaEnv {
+    struct Keep(Arc<OnceLock<SchemaEnv>>);
+    impl ExtensionFactory for Keep {
+        fn create(&self) -> Arc<dyn Extension> {
+            Arc::new(Keep(self.0.clone()))
+        }
+    }
+    #[async_graphql::async_trait::async_trait]
+    impl Extension for Keep {
+        async fn prepare_request(
+            &self,
+            ctx: &ExtensionContext<'_>,
+            request: Request,
+            next: NextPrepareRequest<'_>,
+        ) -> ServerResult<Request> {
+            let _ = self.0.set(ctx.schema_env.clone());
+            next.run(ctx, request).await
+        }
+    }
+    let kept = Arc::new(OnceLock::new());
+    let schema = builder.extension(Keep(kept.clone())).finish();
+    futures::executor::block_on(schema.execute("{ __typename }"));
+    kept.get().cloned().expect("a request passes prepare_request")
+}
 
 /// The schema's types, with no limits: see [`builder`].
 pub(crate) fn types() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
@@ -54,18 +117,12 @@ pub(crate) fn types() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot
     )
 }
 
-/// The schema with the cost analysis of `config`'s limits, which every request passes before anything
-/// runs (see [`cost`]), keeping its parsed documents in `parsed`.
-fn builder(
-    config: &Config,
-    parsed: Arc<ParsedQueries>,
-) -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
-    let limits = cost::CostLimits::from(config);
-    let builder = types().extension(cost::CostAnalysis::new(limits, parsed));
+/// The schema's types, with a debug span per resolver when the log asks for them (see [`spans`]).
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     if spans::ResolverSpans::wanted() {
-        builder.extension(spans::ResolverSpans)
+        types().extension(spans::ResolverSpans)
     } else {
-        builder
+        types()
     }
 }
 
@@ -73,14 +130,15 @@ fn builder(
 /// documents are kept in `parsed`. Each request runs through [`context::execute`], which gives it its
 /// loaders.
 pub fn schema(db: Db, config: Config, writes: Writes, parsed: Arc<ParsedQueries>) -> AppSchema {
-    builder(&config, parsed)
-        .data(db)
-        .data(config)
-        .data(writes)
-        .finish()
+    let cost = Arc::new(cost::CostAnalysis::new(cost::CostLimits::from(&config), parsed));
+    AppSchema {
+        schema: builder().data(db).data(config).data(writes).finish(),
+        cost,
+        env: environment(types()),
+    }
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl() -> String {
-    builder(&Config::default(), Arc::default()).finish().sdl()
+    types().finish().sdl()
 }

@@ -73,6 +73,45 @@ async fn subscribers_hear_of_reports_within_their_region(backend: Backend) {
     .await;
 }
 
+backend_test!(websocket_operations_over_the_limits_are_refused);
+/// A subscription or a query sent over the websocket is measured like one sent over HTTP: over the
+/// limits, it is refused as `TOO_COMPLEX` and never runs.
+async fn websocket_operations_over_the_limits_are_refused(backend: Backend) {
+    bounded(60, async {
+        let s = TestServer::start(&backend).await;
+        s.import(&tree()).await;
+        let name = backend.name();
+        let mut ws = WsClient::connect(&s.url, json!({})).await;
+        assert_eq!(ws.next(10.0).await.expect("an ack")["type"], "connection_ack");
+        let deep = "observations(first: 100) { nodes { report { observations(first: 100) { nodes { report { \
+                    observations(first: 100) { nodes { value } } } } } } } }";
+        let operations = [
+            format!("subscription {{ reportPosted(within: \"K1\") {{ {deep} }} }}"),
+            format!("{{ reports(first: 100) {{ nodes {{ {deep} }} }} }}"),
+        ];
+        for (i, query) in operations.iter().enumerate() {
+            let id = format!("op{i}");
+            ws.send(json!({"id": id, "type": "subscribe", "payload": {"query": query}}))
+                .await;
+            // The answer, past the `complete` of the operation before.
+            let mut m = ws.next(10.0).await.expect("an answer");
+            while m["type"] == "complete" {
+                m = ws.next(10.0).await.expect("an answer");
+            }
+            assert_eq!(m["id"], id.as_str(), "[{name}] {m}");
+            // A refused operation is a `next` carrying the errors, or an `error` whose payload they are.
+            let errors = if m["type"] == "error" {
+                &m["payload"]
+            } else {
+                &m["payload"]["errors"]
+            };
+            assert_eq!(errors[0]["extensions"]["code"], "TOO_COMPLEX", "[{name}] {m}");
+        }
+        s.stop().await;
+    })
+    .await;
+}
+
 backend_test!(a_private_server_refuses_websockets_without_a_token);
 async fn a_private_server_refuses_websockets_without_a_token(backend: Backend) {
     bounded(60, async {
