@@ -83,7 +83,7 @@ impl async_graphql::Executor for AppSchema {
 
 /// The environment of a schema built by `builder`. async-graphql shows it only to extensions, so a
 /// throwaway schema with an extension that keeps it answers one `{ __typename }`.
-fn environment(builder: SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot>) -> SchemaEnv {
+pub(crate) fn environment(builder: SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot>) -> SchemaEnv {
     struct Keep(Arc<OnceLock<SchemaEnv>>);
     impl ExtensionFactory for Keep {
         fn create(&self) -> Arc<dyn Extension> {

@@ -1,48 +1,15 @@
 //! The cost rules, measured against the real schema.
 
-use std::sync::{Arc, Mutex};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
-use async_graphql::{Request, ServerError, ServerResult, Variables};
+use async_graphql::{SchemaEnv, Variables};
 use serde_json::{Value, json};
 
 use super::*;
 
-/// What the probe measured and how long the measure took.
+/// What the measure gave and how long it took.
 type Probed = (Result<QueryCost, Refusal>, Duration);
-
-/// An extension that measures the request with the schema's registry, keeps the result and stops.
-#[derive(Clone, Default)]
-struct Probe(Arc<Mutex<Option<Probed>>>);
-
-impl ExtensionFactory for Probe {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(self.clone())
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for Probe {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        _next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let document = async_graphql::parser::parse_query(&request.query).expect("the test query parses");
-        let started = Instant::now();
-        let measured = measure(
-            &ctx.schema_env.registry,
-            &document,
-            request.operation_name.as_deref(),
-            &request.variables,
-            &CostLimits::from(&Config::default()),
-        );
-        *self.0.lock().unwrap() = Some((measured, started.elapsed()));
-        Err(ServerError::new("measured only", None))
-    }
-}
 
 /// Measures `query` with `variables` against the application's schema.
 fn measured_with(query: &str, operation: Option<&str>, variables: Value) -> Result<QueryCost, Refusal> {
@@ -51,15 +18,18 @@ fn measured_with(query: &str, operation: Option<&str>, variables: Value) -> Resu
 
 /// Measures `query` with `variables` against the application's schema, and times the measure.
 fn probed(query: &str, operation: Option<&str>, variables: Value) -> Probed {
-    let probe = Probe::default();
-    let schema = crate::graphql::types().extension(probe.clone()).finish();
-    let mut request = Request::new(query).variables(Variables::from_json(variables));
-    if let Some(name) = operation {
-        request = request.operation_name(name);
-    }
-    futures::executor::block_on(schema.execute(request));
-    let measured = probe.0.lock().unwrap().take();
-    measured.expect("the probe ran")
+    static ENVIRONMENT: OnceLock<SchemaEnv> = OnceLock::new();
+    let env = ENVIRONMENT.get_or_init(|| crate::graphql::environment(crate::graphql::types()));
+    let document = async_graphql::parser::parse_query(query).expect("the test query parses");
+    let started = Instant::now();
+    let measured = measure(
+        &env.registry,
+        &document,
+        operation,
+        &Variables::from_json(variables),
+        &CostLimits::from(&Config::default()),
+    );
+    (measured, started.elapsed())
 }
 
 fn measured(query: &str) -> QueryCost {
