@@ -9,6 +9,7 @@ use std::time::Duration;
 use civicgraph_tests::write_helpers::{bounded, token};
 use civicgraph_tests::{Backend, Config, Role, TestServer, backend_test};
 use futures::{SinkExt, StreamExt};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -293,4 +294,34 @@ async fn without_a_rate_limit_nothing_is_refused(backend: Backend) {
         s.stop().await;
     })
     .await;
+}
+
+/// The server's PostgreSQL connections run without JIT and plan each prepared statement once: the
+/// planner would JIT-compile the aggregations, and re-plan each of their executions (BENCHMARKS.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_plan_each_statement_once() {
+    let Some(backend) = civicgraph_tests::postgres_or_skip(concat!(
+        module_path!(),
+        "::postgres_connections_plan_each_statement_once"
+    )) else {
+        return;
+    };
+    let s = TestServer::start(&backend).await;
+    let show = |setting: &'static str| {
+        let db = s.db.read.clone();
+        async move {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!("SHOW {setting}"),
+                ))
+                .await
+                .expect("SHOW answers")
+                .expect("one row");
+            row.try_get_by_index::<String>(0).expect("a text value")
+        }
+    };
+    assert_eq!(show("plan_cache_mode").await, "force_generic_plan");
+    assert_eq!(show("jit").await, "off");
+    s.stop().await;
 }

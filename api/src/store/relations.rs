@@ -199,11 +199,12 @@ fn lateral_windows(relation: &Relation, parents: &[i64], window: Window, filter:
         ") AS p(page_parent) CROSS JOIN LATERAL (SELECT t.* FROM {from} WHERE {parent} = p.page_parent"
     ));
     filter(&mut sql);
-    sql.push(&format!(" ORDER BY {order} LIMIT "))
-        .bind((window.first + 1) as i64)
-        .push(" OFFSET ")
-        .bind(window.offset as i64);
-    sql.push(&format!(") t ORDER BY p.page_parent, {order}"));
+    sql.push(&format!(" ORDER BY {order}"))
+        .limit((window.first + 1) as i64)
+        .push(&format!(
+            " OFFSET {}) t ORDER BY p.page_parent, {order}",
+            window.offset
+        ));
     sql
 }
 
