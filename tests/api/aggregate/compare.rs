@@ -289,7 +289,7 @@ async fn compare_evidence(backend: Backend) {
     let query = "query($w: String!, $l: RegionLevel!) {
       compare(metric: \"visits\", within: $w, level: $l, from: \"2022-01-01\", to: \"2022-12-31\") {
         rows { region { code } observations
-               evidence { value periodEnd region { code } report { externalId } } } } }";
+               evidence { value periodEnd region { code } report { externalId } metric { code } } } } }";
     let evidence = |d: &Value| -> Vec<String> {
         let rows = d["compare"]["rows"].as_array().expect("rows");
         rows.iter()
@@ -303,6 +303,8 @@ async fn compare_evidence(backend: Backend) {
                 let items: Vec<String> = list
                     .iter()
                     .map(|o| {
+                        // Every figure compared is of the compared metric.
+                        assert_eq!(o["metric"]["code"], "visits", "[{name}] {o}");
                         format!(
                             "{} {} {} {}",
                             num(&o["value"]),
