@@ -1,6 +1,7 @@
 //! A server with a streaming read replica (`--db-read`): queries read from the replica, a mutation's
-//! answer (over HTTP or the websocket) from the primary (the importer sees its own write at once), reads go on while the primary is
-//! down and writes answer `SERVICE_UNAVAILABLE`, and `/healthz` tells both pools and the lag.
+//! answer (over HTTP or the websocket) from the primary (the importer sees its own write at once),
+//! reads go on while the primary is down and writes answer `SERVICE_UNAVAILABLE`, and `/healthz`
+//! tells both pools and the lag.
 //!
 //! The replica is a real one, made by the harness with `pg_basebackup -R` from the `TEST_DATABASE_URL`
 //! server. When that server refuses replication connections the test says so on stderr and passes,

@@ -124,6 +124,7 @@ impl AggregateQuery {
         let within = region_by_code(ctx, &within).await?;
         let program = optional(program.as_deref().map(|c| program_by_code(ctx, c))).await?;
         let function = resolve_function(metric.value_type(), metric.aggregation(), None)?;
+        let selected = ctx.look_ahead();
         let spec = CompareSpec {
             metric_id: metric.0.id,
             function,
@@ -136,19 +137,13 @@ impl AggregateQuery {
             program_id: program.map(|p| p.id),
             top,
             as_of: as_of.map(|d| d.0),
-            collect: {
-                let rows = ctx.look_ahead().field("rows");
-                // The rows' regions are read with the regions at `level`, not with the groups.
-                Collect {
-                    reports: rows.field("sources").exists(),
-                    observations: rows.field("evidence").exists(),
-                    regions: false,
-                }
+            // The rows' regions are read with the regions at `level`, not with the groups.
+            collect: Collect {
+                reports: selected.field("rows").field("sources").exists(),
+                observations: selected.field("rows").field("evidence").exists(),
+                regions: false,
             },
-            with_total: {
-                let look_ahead = ctx.look_ahead();
-                look_ahead.field("total").exists() || look_ahead.field("totalQualifier").exists()
-            },
+            with_total: selected.field("total").exists() || selected.field("totalQualifier").exists(),
         };
         spec.check()?;
         let found = aggregate::compare(

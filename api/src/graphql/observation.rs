@@ -1,12 +1,12 @@
 //! The `Observation` type.
 
-use std::collections::HashMap;
-
 use async_graphql::{Context, Object, Result};
 use entity::{metric, observation};
 
-use super::loaders::{MetricId, ProgramId, RegionId, ReportId, load, load_all};
+use super::context;
+use super::loaders::{MetricId, ProgramId, RegionId, ReportId, load};
 use super::metric::Metric;
+use super::paging::Page;
 use super::program::Program;
 use super::region::Region;
 use super::report::Report;
@@ -27,11 +27,16 @@ impl Observation {
     }
 }
 
-/// Whether the connection field being resolved selects its observations' `metric`.
-pub fn page_selects_metric(ctx: &Context<'_>) -> bool {
+/// `page` with each observation's metric read ahead ([`read_metrics`]) when the connection field being
+/// resolved selects it.
+pub async fn with_metrics(ctx: &Context<'_>, mut page: Page<Observation>) -> Result<Page<Observation>> {
     let field = ctx.look_ahead();
-    field.field("nodes").field("metric").exists()
+    if field.field("nodes").field("metric").exists()
         || field.field("edges").field("node").field("metric").exists()
+    {
+        read_metrics(ctx, page.edges.iter_mut().map(|e| &mut e.node)).await?;
+    }
+    Ok(page)
 }
 
 /// Reads the metrics of `observations` in one call of the request's loader and hands each its own,
@@ -42,20 +47,14 @@ pub async fn read_metrics<'a>(
     ctx: &Context<'_>,
     observations: impl Iterator<Item = &'a mut Observation>,
 ) -> Result<()> {
-    let mut observations: Vec<&mut Observation> = observations.collect();
-    let mut ids: Vec<MetricId> = observations.iter().map(|o| MetricId(o.model.metric_id)).collect();
-    ids.sort_unstable_by_key(|id| id.0);
-    ids.dedup();
-    if ids.is_empty() {
+    let observations: Vec<&mut Observation> = observations.collect();
+    if observations.is_empty() {
         return Ok(());
     }
-    let metrics: HashMap<i64, metric::Model> = load_all::<MetricId, metric::Model>(ctx, ids)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    for o in observations.iter_mut() {
-        o.metric = metrics.get(&o.model.metric_id).cloned();
+    let ids: Vec<MetricId> = observations.iter().map(|o| MetricId(o.model.metric_id)).collect();
+    let metrics = context::loaders(ctx)?.load_many(ids).await?;
+    for o in observations {
+        o.metric = metrics.get(&MetricId(o.model.metric_id)).cloned();
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::context::{self, metric_by_code, optional, program_by_code, region_by_code};
 use super::loaders::RegionId;
 use super::metric::Metric;
-use super::observation::{Observation, page_selects_metric, read_metrics};
+use super::observation::{Observation, with_metrics};
 use super::paging::{self, Page, decode_cursor, encode_cursor};
 use super::program::Program;
 use super::region::Region;
@@ -238,11 +238,8 @@ impl ReadQuery {
             .await
             .map_err(db_error)?;
         let cursor = |_: usize, o: &entity::observation::Model| encode_cursor(&o.id.to_string());
-        let mut page = paging::page(rows, limit.first, after_id.is_some(), cursor, Observation::new);
-        if page_selects_metric(ctx) {
-            read_metrics(ctx, page.edges.iter_mut().map(|e| &mut e.node)).await?;
-        }
-        Ok(page)
+        let page = paging::page(rows, limit.first, after_id.is_some(), cursor, Observation::new);
+        with_metrics(ctx, page).await
     }
 }
 

@@ -7,7 +7,7 @@ use super::context;
 use super::loaders::{
     MetricCode, RegionChildren, RegionId, RegionObservations, RegionPrograms, RegionReports, load, load_all,
 };
-use super::observation::{Observation, page_selects_metric, read_metrics};
+use super::observation::{Observation, with_metrics};
 use super::paging::{Page, relation_page, window};
 use super::program::Program;
 use super::report::Report;
@@ -136,10 +136,6 @@ impl Region {
             window,
             filter,
         });
-        let mut page = relation_page(ctx, key, window, Observation::new).await?;
-        if page_selects_metric(ctx) {
-            read_metrics(ctx, page.edges.iter_mut().map(|e| &mut e.node)).await?;
-        }
-        Ok(page)
+        with_metrics(ctx, relation_page(ctx, key, window, Observation::new).await?).await
     }
 }

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result};
 use entity::report;
 
 use super::loaders::{RegionId, ReportObservations, load};
-use super::observation::{Observation, page_selects_metric, read_metrics};
+use super::observation::{Observation, with_metrics};
 use super::paging::{Page, relation_page, window};
 use super::region::Region;
 use super::scalars::Date;
@@ -88,10 +88,6 @@ impl Report {
             window,
             filter: (),
         });
-        let mut page = relation_page(ctx, key, window, Observation::new).await?;
-        if page_selects_metric(ctx) {
-            read_metrics(ctx, page.edges.iter_mut().map(|e| &mut e.node)).await?;
-        }
-        Ok(page)
+        with_metrics(ctx, relation_page(ctx, key, window, Observation::new).await?).await
     }
 }

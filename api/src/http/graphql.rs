@@ -50,7 +50,7 @@ pub(super) async fn graphql_get(
         Ok(request) => request,
         Err(e) => return refused(format, e),
     };
-    if !is_query(&state.parsed, &request) {
+    if !is_query(operation_type(&state.parsed, &request)) {
         let e =
             ApiError::MethodNotAllowed("only queries can be sent with GET: send mutations with POST".into());
         return refused(format, e);
@@ -115,9 +115,8 @@ async fn execute_request(
     let request = request.data(caller);
     let connections = state.config.max_connections_per_request;
     let operation = operation_type(&state.parsed, &request);
-    let query = operation.is_none_or(|ty| ty == OperationType::Query);
     let conn = answers_from(state, operation).clone();
-    let execution = execute(&state.schema, conn, connections, query, request);
+    let execution = execute(&state.schema, conn, connections, is_query(operation), request);
     let mut response = match tokio::time::timeout(state.config.request_timeout(), execution).await {
         Ok(response) => response,
         Err(_) => {

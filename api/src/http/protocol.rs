@@ -167,11 +167,11 @@ fn request_from_fields(mut fields: Map<String, Value>) -> Result<async_graphql::
     Ok(request)
 }
 
-/// Whether the operation `request` selects is a query, its document taken from `parsed`. A document
-/// that does not parse, or names no operation of its own, counts as one: execution reports what is
-/// wrong with it.
-pub fn is_query(parsed: &ParsedQueries, request: &async_graphql::Request) -> bool {
-    operation_type(parsed, request).is_none_or(|ty| ty == OperationType::Query)
+/// Whether an operation of type `operation` (from [`operation_type`]) is a query. A document that
+/// does not parse, or names no operation of its own, counts as one: execution reports what is wrong
+/// with it.
+pub fn is_query(operation: Option<OperationType>) -> bool {
+    operation.is_none_or(|ty| ty == OperationType::Query)
 }
 
 /// The type of the operation `request` selects, its document taken from `parsed`; `None` when the

@@ -126,8 +126,8 @@ impl Db {
                 // takes far longer than running them. And left to choose, PostgreSQL plans every
                 // execution of a prepared aggregation afresh: planning took 0.5 ms, running 0.16 ms
                 // (Q2 of the benchmark, BENCHMARKS.md). Each statement's shape is fixed by its text
-                // (levels, filters, page sizes and offsets are written into it; only ids, codes and
-                // dates are bound), so one plan per prepared statement serves every execution.
+                // (levels, filters, page sizes and offsets are written into it; only values such
+                // as ids, codes, dates and search text are bound), so one plan per prepared statement serves every execution.
                 .map_sqlx_postgres_opts(move |o| {
                     o.statement_cache_capacity(statement_cache).options([
                         ("jit", "off"),
