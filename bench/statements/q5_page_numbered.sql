@@ -1,0 +1,4 @@
+-- Q5's observation page of its 20 reports as SQLite reads it: ids numbered per report with window functions, the kept rows read again by id.
+-- On the medium data of bench/run (ids as bench/run's import gives them), database cg of the
+-- benchmark's cluster: pgbench -n -M prepared -c 1 -T 4 -h 127.0.0.1 -p 5499 -U postgres -f THIS_FILE cg
+SELECT t.*, p.page_parent, p.page_total FROM (SELECT t.id AS page_id, t.report_id AS page_parent, ROW_NUMBER() OVER (PARTITION BY t.report_id ORDER BY t.id) AS page_rn, COUNT(*) OVER (PARTITION BY t.report_id) AS page_total FROM observation t WHERE t.report_id IN (78584,69805,9367,34842,62216,70736,88786,82886,80009,47058,79883,49139,84723,56716,40976,25440,61239,57134,74948,92571)) p JOIN observation t ON t.id = p.page_id WHERE p.page_rn > 0 AND p.page_rn <= 101 ORDER BY p.page_parent, p.page_rn;

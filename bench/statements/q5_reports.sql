@@ -1,0 +1,4 @@
+-- Q5's 20 latest reports within county 190104 (region id 626), as the server reads them.
+-- On the medium data of bench/run (ids as bench/run's import gives them), database cg of the
+-- benchmark's cluster: pgbench -n -M prepared -c 1 -T 4 -h 127.0.0.1 -p 5499 -U postgres -f THIS_FILE cg
+SELECT t.* FROM region w CROSS JOIN LATERAL (SELECT t.* FROM report t WHERE t.region_id = w.id ORDER BY t.published_on DESC, t.id DESC LIMIT 21) t WHERE 1 = 1 AND w.county_id = 626 ORDER BY t.published_on DESC, t.id DESC LIMIT 21;
