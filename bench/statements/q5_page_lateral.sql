@@ -1,4 +1,4 @@
--- Q5's observation page of its 20 reports as PostgreSQL reads it: a LATERAL walk per report.
+-- Q5's observation page of its 20 reports with every column (as the server read it before it read only the selected ones): a LATERAL walk per report.
 -- On the medium data of bench/run (ids as bench/run's import gives them), database cg of the
 -- benchmark's cluster: pgbench -n -M prepared -c 1 -T 4 -h 127.0.0.1 -p 5499 -U postgres -f THIS_FILE cg
 SELECT t.*, p.page_parent FROM (VALUES (78584::bigint),(69805::bigint),(9367::bigint),(34842::bigint),(62216::bigint),(70736::bigint),(88786::bigint),(82886::bigint),(80009::bigint),(47058::bigint),(79883::bigint),(49139::bigint),(84723::bigint),(56716::bigint),(40976::bigint),(25440::bigint),(61239::bigint),(57134::bigint),(74948::bigint),(92571::bigint)) p(page_parent) CROSS JOIN LATERAL (SELECT t.* FROM observation t WHERE t.report_id = p.page_parent ORDER BY t.id LIMIT 101 OFFSET 0) t ORDER BY p.page_parent, t.id;

@@ -15,6 +15,7 @@ mod import_http;
 mod limits;
 mod load_balancer;
 mod metrics;
+mod observation_pages;
 mod operability;
 mod outage;
 mod processes;

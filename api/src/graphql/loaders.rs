@@ -12,7 +12,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use super::context::{self, Slots};
 use crate::error::ApiError;
 use crate::store::reads::{self, Rows};
-use crate::store::relations::{self, PeriodFilter, Relation, Slice};
+use crate::store::relations::{self, PeriodFilter, Picked, Relation, Slice};
 
 /// Loads rows for one request: see `context::execute`, which creates one per request.
 pub struct DbLoader {
@@ -125,7 +125,7 @@ by_key!(
 );
 
 macro_rules! relation {
-    ($(#[$doc:meta])* $name:ident: $model:ty, $filter:ty, $relation:expr, $push:expr) => {
+    ($(#[$doc:meta])* $name:ident: $model:ty, $filter:ty, $relation:expr, $push:expr, $reader:expr) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub struct $name(pub Slice<$filter>);
@@ -138,7 +138,7 @@ macro_rules! relation {
                 let relation: &Relation = &$relation;
                 let slices: Vec<Slice<$filter>> = keys.iter().map(|k| k.0).collect();
                 let _slot = self.slot().await?;
-                let map = relations::load_slices(&self.db, relation, &slices, $push)
+                let map = relations::load_slices(&self.db, relation, &slices, $push, $reader)
                     .await
                     .map_err(error)?;
                 Ok(map.into_iter().map(|(k, v)| ($name(k), v)).collect())
@@ -149,22 +149,26 @@ macro_rules! relation {
 
 relation!(
     /// `Region.children`.
-    RegionChildren: region::Model, (), relations::REGION_CHILDREN, relations::no_filter
+    RegionChildren: region::Model, (), relations::REGION_CHILDREN, relations::no_filter,
+    relations::whole()
 );
 relation!(
     /// `Region.programs`.
-    RegionPrograms: program::Model, (), relations::REGION_PROGRAMS, relations::no_filter
+    RegionPrograms: program::Model, (), relations::REGION_PROGRAMS, relations::no_filter,
+    relations::whole()
 );
 relation!(
     /// `Region.reports`.
-    RegionReports: report::Model, (), relations::REGION_REPORTS, relations::no_filter
+    RegionReports: report::Model, (), relations::REGION_REPORTS, relations::no_filter,
+    relations::whole()
 );
 relation!(
     /// `Region.observations`.
-    RegionObservations: observation::Model, PeriodFilter, relations::REGION_OBSERVATIONS,
-    relations::period_filter
+    RegionObservations: observation::Model, Picked<PeriodFilter>, relations::REGION_OBSERVATIONS,
+    relations::period_filter, relations::observations()
 );
 relation!(
     /// `Report.observations`.
-    ReportObservations: observation::Model, (), relations::REPORT_OBSERVATIONS, relations::no_filter
+    ReportObservations: observation::Model, Picked<()>, relations::REPORT_OBSERVATIONS,
+    relations::no_filter, relations::observations()
 );

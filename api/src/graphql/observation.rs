@@ -1,6 +1,7 @@
 //! The `Observation` type.
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Lookahead, Object, Result};
+use entity::observation::Column;
 use entity::{metric, observation};
 
 use super::context;
@@ -12,6 +13,7 @@ use super::region::Region;
 use super::report::Report;
 use super::scalars::Date;
 use crate::domain::Qualifier;
+use crate::store::observation_columns::ObservationColumns;
 
 /// One figure from one report: "累计走访各类人员7000余人次" is 7000, `OVER`, of 走访人次.
 pub struct Observation {
@@ -25,6 +27,37 @@ impl Observation {
     pub fn new(model: observation::Model) -> Self {
         Observation { model, metric: None }
     }
+}
+
+/// The columns a page of observations reads for the connection field `field`: those of the fields
+/// its nodes select, or all of them when a node selects a field not named here (so a field added to
+/// `Observation` without a line here is still answered right, only slower).
+pub fn columns(field: &Lookahead<'_>) -> ObservationColumns {
+    let mut picked = ObservationColumns::keys();
+    let nodes = field.field("nodes").selection_fields();
+    let edge_nodes = field.field("edges").field("node").selection_fields();
+    for node in nodes.iter().chain(&edge_nodes) {
+        for selected in node.selection_set() {
+            let column = match selected.name() {
+                "__typename" => continue,
+                "value" => Column::Value,
+                "qualifier" => Column::Qualifier,
+                "periodStart" => Column::PeriodStart,
+                "periodEnd" => Column::PeriodEnd,
+                "quote" => Column::Quote,
+                "extracted" => Column::Extracted,
+                "quoteStart" => Column::QuoteStart,
+                "quoteEnd" => Column::QuoteEnd,
+                "metric" => Column::MetricId,
+                "region" => Column::RegionId,
+                "program" => Column::ProgramId,
+                "report" => Column::ReportId,
+                _ => return ObservationColumns::all(),
+            };
+            picked = picked | ObservationColumns::of(column);
+        }
+    }
+    picked
 }
 
 /// `page` with each observation's metric read ahead ([`read_metrics`]) when the connection field being

@@ -7,7 +7,7 @@ use super::context;
 use super::loaders::{
     MetricCode, RegionChildren, RegionId, RegionObservations, RegionPrograms, RegionReports, load, load_all,
 };
-use super::observation::{Observation, with_metrics};
+use super::observation::{self, Observation, with_metrics};
 use super::paging::{Page, relation_page, window};
 use super::program::Program;
 use super::report::Report;
@@ -15,7 +15,7 @@ use super::scalars::Date;
 use crate::aggregate::check_window;
 use crate::domain::{Level, RegionPath};
 use crate::error::ApiError;
-use crate::store::relations::{PeriodFilter, Slice};
+use crate::store::relations::{PeriodFilter, Picked, Slice};
 
 /// A node of the administrative tree: province, city, county, town (街道/镇/乡) or village (村/社区).
 pub struct Region(pub region::Model);
@@ -130,7 +130,10 @@ impl Region {
         };
         let (from, to) = (from.map(|d| d.0), to.map(|d| d.0));
         check_window("from", from, "to", to)?;
-        let filter = PeriodFilter { metric_id, from, to };
+        let filter = Picked {
+            filter: PeriodFilter { metric_id, from, to },
+            columns: observation::columns(&ctx.look_ahead()),
+        };
         let key = RegionObservations(Slice {
             parent: self.0.id,
             window,

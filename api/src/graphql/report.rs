@@ -4,11 +4,11 @@ use async_graphql::{Context, Object, Result};
 use entity::report;
 
 use super::loaders::{RegionId, ReportObservations, load};
-use super::observation::{Observation, with_metrics};
+use super::observation::{self, Observation, with_metrics};
 use super::paging::{Page, relation_page, window};
 use super::region::Region;
 use super::scalars::Date;
-use crate::store::relations::Slice;
+use crate::store::relations::{Picked, Slice};
 
 /// A dated source document; every figure in it is an observation.
 pub struct Report {
@@ -83,10 +83,14 @@ impl Report {
         after: Option<String>,
     ) -> Result<Page<Observation>> {
         let window = window(ctx, first, after)?;
+        let filter = Picked {
+            filter: (),
+            columns: observation::columns(&ctx.look_ahead()),
+        };
         let key = ReportObservations(Slice {
             parent: self.model.id,
             window,
-            filter: (),
+            filter,
         });
         with_metrics(ctx, relation_page(ctx, key, window, Observation::new).await?).await
     }

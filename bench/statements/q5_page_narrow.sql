@@ -1,0 +1,5 @@
+-- The observations of Q5's 20 reports as the server reads them since it reads only the columns the
+-- query selects (id, metric, value; period_start orders a region's page), beside q5_page_lateral.sql (every column).
+-- On the medium data of bench/run (ids as bench/run's import gives them), database cg of the
+-- benchmark's cluster: pgbench -n -M prepared -c 1 -T 4 -h 127.0.0.1 -p 5499 -U postgres -f THIS_FILE cg
+SELECT t.id, t.metric_id, t.value, t.period_start, p.page_parent FROM (VALUES (78584::bigint),(69805::bigint),(9367::bigint),(34842::bigint),(62216::bigint),(70736::bigint),(88786::bigint),(82886::bigint),(80009::bigint),(47058::bigint),(79883::bigint),(49139::bigint),(84723::bigint),(56716::bigint),(40976::bigint),(25440::bigint),(61239::bigint),(57134::bigint),(74948::bigint),(92571::bigint)) p(page_parent) CROSS JOIN LATERAL (SELECT t.id, t.metric_id, t.value, t.period_start FROM observation t WHERE t.report_id = p.page_parent ORDER BY t.id LIMIT 101 OFFSET 0) t ORDER BY p.page_parent, t.id;
