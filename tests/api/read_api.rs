@@ -435,13 +435,16 @@ async fn relation_fields_are_batched(backend: Backend) {
     s.stop().await;
 }
 
-backend_test!(a_region_with_its_parent_and_children_takes_two_statements);
-/// `region(code:)` reads the region's parent with it, and the request's loader keeps both: the
-/// children's `parent`, the region itself, is not read again.
-async fn a_region_with_its_parent_and_children_takes_two_statements(backend: Backend) {
+backend_test!(a_region_with_its_parent_and_children_takes_one_statement);
+/// `region(code:)` reads the region's parent and the page of its children that the query asks for
+/// with it, and the request's loader keeps them: the children's `parent`, the region itself, is not
+/// read again. With `totalCount`, or two pages of children, the children are read apart, with the
+/// same rows.
+async fn a_region_with_its_parent_and_children_takes_one_statement(backend: Backend) {
     let counter = StatementCounter::default();
     let s = TestServer::start_with(&backend, Default::default(), |db| counter.install(db)).await;
     s.import(&tree()).await;
+    let name = backend.name();
     let q = r#"query($c: String!) { region(code: $c) { code parent { code }
         children { nodes { code parent { code } } } } }"#;
     counter.reset();
@@ -451,7 +454,7 @@ async fn a_region_with_its_parent_and_children_takes_two_statements(backend: Bac
         json!({"code": "K1", "parent": {"code": "C1"}, "children": {"nodes": [
             {"code": "T1", "parent": {"code": "K1"}}, {"code": "T2", "parent": {"code": "K1"}}]}})
     );
-    assert_eq!(counter.get(), 2, "[{}] statements", backend.name());
+    assert_eq!(counter.get(), 1, "[{name}] statements");
     // A province has no parent; a code that is nobody's finds nothing.
     let d = s.data(q, json!({"c": "P"})).await;
     assert_eq!(
@@ -459,6 +462,45 @@ async fn a_region_with_its_parent_and_children_takes_two_statements(backend: Bac
         (&json!("P"), &json!(null))
     );
     assert_eq!(s.data(q, json!({"c": "nobody"})).await["region"], json!(null));
+
+    // Pages of one child, read ahead, against the same pages read by the field itself.
+    let paged = |extra: &str| {
+        format!(
+            r#"query($a: String) {{ region(code: "P") {{ code children(first: 1, after: $a) {{
+                pageInfo {{ hasNextPage endCursor }} nodes {{ code name }} }} {extra} }} }}"#
+        )
+    };
+    let mut after = json!(null);
+    let mut walked = Vec::new();
+    for step in 0..2 {
+        counter.reset();
+        let ahead = s.data(&paged(""), json!({"a": after})).await;
+        assert_eq!(counter.get(), 1, "[{name}] statements at step {step}");
+        let apart = s
+            .data(
+                &paged("other: children(first: 1, after: $a) { totalCount }"),
+                json!({"a": after}),
+            )
+            .await;
+        assert_eq!(
+            ahead["region"]["children"], apart["region"]["children"],
+            "[{name}] step {step}"
+        );
+        let page = &ahead["region"]["children"];
+        walked.push(page["nodes"][0]["code"].clone());
+        assert_eq!(page["pageInfo"]["hasNextPage"], step == 0, "[{name}] step {step}");
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(walked, [json!("C1"), json!("C2")], "[{name}]");
+    counter.reset();
+    let counted = s
+        .data(
+            &paged("").replace("pageInfo", "totalCount pageInfo"),
+            json!({"a": null}),
+        )
+        .await;
+    assert_eq!(counted["region"]["children"]["totalCount"], 2, "[{name}]");
+    assert_eq!(counter.get(), 2, "[{name}] statements with totalCount");
     s.stop().await;
 }
 

@@ -47,10 +47,16 @@ pub fn limit(ctx: &Context<'_>, first: Option<i32>) -> async_graphql::Result<Lim
 /// The loader window of a relation field for its `first` and `after`, counting all the parent's rows
 /// only when the query selects `totalCount`.
 pub fn window(ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> async_graphql::Result<Window> {
+    let total = ctx.look_ahead().field("totalCount").exists();
+    Ok(window_of(context::config(ctx)?, first, after.as_deref(), total)?)
+}
+
+/// The window of [`window`] for `first`, `after` and whether `totalCount` is selected.
+pub fn window_of(config: &Config, first: Option<i32>, after: Option<&str>, total: bool) -> ApiResult<Window> {
     Ok(Window {
-        first: page_size(first, context::config(ctx)?)?,
-        offset: decode_offset(after.as_deref())?,
-        total: ctx.look_ahead().field("totalCount").exists(),
+        first: page_size(first, config)?,
+        offset: decode_offset(after)?,
+        total,
     })
 }
 

@@ -5,18 +5,19 @@ use async_graphql::{Context, Object, Result};
 use chrono::NaiveDate;
 
 use super::context::{self, metric_by_code, optional, program_by_code, region_by_code};
-use super::loaders::RegionId;
+use super::loaders::{RegionChildren, RegionId};
 use super::metric::Metric;
 use super::observation::{Observation, with_metrics};
 use super::paging::{self, Page, decode_cursor, encode_cursor};
 use super::program::Program;
-use super::region::Region;
+use super::region::{self, Region};
 use super::report::Report;
 use super::scalars::Date;
 use crate::aggregate::check_window;
 use crate::domain::Level;
 use crate::error::ApiError;
 use crate::store::reads::{self, ObservationFilter, ProgramFilter, RegionFilter, ReportFilter};
+use crate::store::relations::Slice;
 
 /// The read half of the query root.
 #[derive(Default)]
@@ -60,21 +61,30 @@ impl ReadQuery {
     /// The region with this code.
     async fn region(&self, ctx: &Context<'_>, code: String) -> Result<Option<Region>> {
         let db = context::read(ctx).await?;
-        if !ctx.look_ahead().field("parent").exists() {
+        let field = ctx.look_ahead();
+        let children = region::children_window(ctx, &field);
+        if !field.field("parent").exists() && children.is_none() {
             let found = reads::region_by_code(&db, &code).await;
             return Ok(found.map_err(db_error)?.map(Region));
         }
-        // The parent comes in the same statement. Both go to the loader, which `parent` asks (and the
-        // children's `parent`, the region itself).
-        let found = reads::region_and_parent_by_code(&db, &code).await;
-        let Some((region, parent)) = found.map_err(db_error)? else {
+        // The parent and the children's page come in the same statement, handed to the loader, which
+        // `parent` and `children` ask (and the children's `parent`, the region itself).
+        let found = reads::region_kin_by_code(&db, &code, children).await;
+        let Some(kin) = found.map_err(db_error)? else {
             return Ok(None);
         };
-        let known = std::iter::once(region.clone()).chain(parent);
-        context::loaders(ctx)?
-            .feed_many(known.map(|r| (RegionId(r.id), r)))
-            .await;
-        Ok(Some(Region(region)))
+        let loaders = context::loaders(ctx)?;
+        let known = std::iter::once(kin.region.clone()).chain(kin.parent);
+        loaders.feed_many(known.map(|r| (RegionId(r.id), r))).await;
+        if let (Some(window), Some(rows)) = (children, kin.children) {
+            let slice = Slice {
+                parent: kin.region.id,
+                window,
+                filter: (),
+            };
+            loaders.feed_one(RegionChildren(slice), rows).await;
+        }
+        Ok(Some(Region(kin.region)))
     }
 
     /// Regions by code; `within` keeps a region and everything below it, `search` matches names,

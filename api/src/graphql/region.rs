@@ -1,6 +1,6 @@
 //! The `Region` type.
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Lookahead, Object, Result, Value};
 use entity::region;
 
 use super::context;
@@ -8,17 +8,40 @@ use super::loaders::{
     MetricCode, RegionChildren, RegionId, RegionObservations, RegionPrograms, RegionReports, load, load_all,
 };
 use super::observation::{self, Observation, with_metrics};
-use super::paging::{Page, relation_page, window};
+use super::paging::{Page, relation_page, window, window_of};
 use super::program::Program;
 use super::report::Report;
 use super::scalars::Date;
 use crate::aggregate::check_window;
 use crate::domain::{Level, RegionPath};
 use crate::error::ApiError;
-use crate::store::relations::{PeriodFilter, Picked, Slice};
+use crate::store::relations::{PeriodFilter, Picked, Slice, Window};
 
 /// A node of the administrative tree: province, city, county, town (街道/镇/乡) or village (村/社区).
 pub struct Region(pub region::Model);
+
+/// The window `Region.children` of the region looked ahead as `region` will read, when the query
+/// selects it once and without `totalCount` (which a read ahead does not count): what
+/// [`window`] makes of the same arguments. `None` when it cannot tell; the field then reads for itself.
+pub fn children_window(ctx: &Context<'_>, region: &Lookahead<'_>) -> Option<Window> {
+    let selected = region.field("children").selection_fields();
+    let [children] = selected.as_slice() else {
+        return None;
+    };
+    if Lookahead::from(*children).field("totalCount").exists() {
+        return None;
+    }
+    let (mut first, mut after) = (None, None);
+    for (name, value) in children.arguments().ok()? {
+        match (name.as_str(), value) {
+            ("first", Value::Number(n)) => first = Some(i32::try_from(n.as_i64()?).ok()?),
+            ("after", Value::String(cursor)) => after = Some(cursor),
+            (_, Value::Null) => {}
+            _ => return None,
+        }
+    }
+    window_of(context::config(ctx).ok()?, first, after.as_deref(), false).ok()
+}
 
 #[Object]
 impl Region {

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 
 use super::Sql;
+use super::relations::Window;
 use super::within::{push_region_subtree, push_region_within, push_within_path};
 use crate::domain::Level;
 
@@ -46,23 +47,58 @@ pub async fn region_by_code(db: &DatabaseConnection, code: &str) -> Result<Optio
     one_by::<region::Entity>(db, region::Column::Code, code).await
 }
 
-/// The region with `code` and, read in the same statement, its parent (none for a top region).
-pub async fn region_and_parent_by_code(
+/// A region found by code with its parent and, when asked for, one window of its children.
+#[derive(Debug)]
+pub struct RegionKin {
+    pub region: region::Model,
+    pub parent: Option<region::Model>,
+    /// Up to `first + 1` children from `offset`, by code (not counted): what `Region.children`
+    /// reads for that window.
+    pub children: Option<Rows<region::Model>>,
+}
+
+/// The region `code` with its parent and the `children` window of its children, in one statement.
+pub async fn region_kin_by_code(
     db: &DatabaseConnection,
     code: &str,
-) -> Result<Option<(region::Model, Option<region::Model>)>, DbErr> {
+    children: Option<Window>,
+) -> Result<Option<RegionKin>, DbErr> {
     let mut sql = Sql::new(db.get_database_backend());
-    sql.push("SELECT * FROM region WHERE code = ")
+    sql.push("SELECT region.*, 0 AS kin FROM region WHERE code = ")
         .bind(code.to_owned())
-        .push(" UNION ALL SELECT * FROM region WHERE id = (SELECT parent_id FROM region WHERE code = ")
+        .push(
+            " UNION ALL SELECT region.*, 1 AS kin FROM region \
+             WHERE id = (SELECT parent_id FROM region WHERE code = ",
+        )
         .bind(code.to_owned())
         .push(")");
-    let rows = region::Model::find_by_statement(sql.build()).all(db).await?;
-    let (found, parent): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| r.code == code);
-    Ok(found
-        .into_iter()
-        .next()
-        .map(|region| (region, parent.into_iter().next())))
+    if let Some(window) = children {
+        sql.push(
+            " UNION ALL SELECT * FROM (SELECT region.*, 2 AS kin FROM region \
+             WHERE parent_id = (SELECT id FROM region WHERE code = ",
+        )
+        .bind(code.to_owned())
+        .push(") ORDER BY code")
+        .limit(window.first as i64 + 1)
+        .push(&format!(" OFFSET {}) c", window.offset));
+    }
+    let (mut found, mut parent, mut kids) = (None, None, Vec::new());
+    for row in db.query_all_raw(sql.build()).await? {
+        let kin: i32 = row.try_get("", "kin")?;
+        let model = region::Model::from_query_result(&row, "")?;
+        match kin {
+            0 => found = Some(model),
+            1 => parent = Some(model),
+            _ => kids.push(model),
+        }
+    }
+    // A union keeps no order: the window's order is restored here.
+    kids.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(found.map(|region| RegionKin {
+        region,
+        parent,
+        children: children.map(|_| Rows { rows: kids, total: 0 }),
+    }))
 }
 
 /// The metric with `code`.
