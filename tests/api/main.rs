@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod assets;
+mod connections;
 mod dashboard;
 mod events;
 mod extract;
