@@ -285,7 +285,9 @@ async fn unreachable(url: &str, e: DbErr) -> DbErr {
 
 /// A pooled connection idle for this long is pinged before use; a busy one is not. The pool's default
 /// pings on every checkout, which on PostgreSQL is one more round trip per statement (a sixth of a
-/// simple lookup's time in the server) and on SQLite one more hop to the connection's thread.
+/// simple lookup's time in the server) and on SQLite one more hop to the connection's thread. (The
+/// ping sqlx 0.9.0 also makes when a connection goes back to the pool is patched out in
+/// `vendor/sqlx-core`, see its PATCHED.md.)
 const PING_IF_IDLE_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Whether `url` names an SQLite database.

@@ -304,14 +304,18 @@ impl<DB: Database> Floating<DB, Live<DB>> {
             }
         }
 
-        // test the connection on-release to ensure it is still viable,
-        // and flush anything time-sensitive like transaction rollbacks
+        // flush anything time-sensitive like transaction rollbacks
         // if an Executor future/stream is dropped during an `.await` call, the connection
         // is likely to be left in an inconsistent state, in which case it should not be
         // returned to the pool; also of course, if it was dropped due to an error
         // this is simply a band-aid as SQLx-next connections should be able
         // to recover from cancellations
-        if let Err(error) = self.raw.ping().await {
+        //
+        // Patched (see PATCHED.md): `flush` instead of `ping`. On PostgreSQL both send what is
+        // buffered and read every reply still owed, up to ReadyForQuery, so a connection left
+        // mid-statement is drained (or closed when that fails) either way; `ping` also sent one
+        // more Sync and waited for its answer, a round trip on every release of a healthy one.
+        if let Err(error) = self.raw.flush().await {
             tracing::warn!(
                 %error,
                 "error occurred while testing the connection on-release",
