@@ -59,7 +59,7 @@ impl AggregateQuery {
     ) -> Result<Vec<AggregateRow>> {
         let (from, to) = (from.map(|d| d.0), to.map(|d| d.0));
         check_window("from", from, "to", to)?;
-        let metric = Metric(metric_by_code(ctx, &metric).await?);
+        let metric = Metric::from(metric_by_code(ctx, &metric).await?);
         let within = optional(within.as_deref().map(|c| region_by_code(ctx, c))).await?;
         let program = optional(program.as_deref().map(|c| program_by_code(ctx, c))).await?;
         let spec = AggregateSpec {
@@ -120,7 +120,7 @@ impl AggregateQuery {
         };
         let per_capita = positive("perCapita", per_capita)?;
         let top = positive("top", top)?.map(|t| t as usize);
-        let metric = Metric(metric_by_code(ctx, &metric).await?);
+        let metric = Metric::from(metric_by_code(ctx, &metric).await?);
         let within = region_by_code(ctx, &within).await?;
         let program = optional(program.as_deref().map(|c| program_by_code(ctx, c))).await?;
         let function = resolve_function(metric.value_type(), metric.aggregation(), None)?;

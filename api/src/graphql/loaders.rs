@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{metric, observation, program, region, report};
@@ -79,12 +80,19 @@ fn error(e: DbErr) -> async_graphql::Error {
 
 macro_rules! by_key {
     ($(#[$doc:meta])* $key:ident($ty:ty): $module:ident by $column:ident, $field:ident) => {
+        by_key!(@ $(#[$doc])* $key($ty): $module by $column, $field => $module::Model, |row| row);
+    };
+    // Rows handed out many times a request (a metric to each observation of a page) are shared.
+    ($(#[$doc:meta])* $key:ident($ty:ty): $module:ident by $column:ident, $field:ident, shared) => {
+        by_key!(@ $(#[$doc])* $key($ty): $module by $column, $field => Arc<$module::Model>, Arc::new);
+    };
+    (@ $(#[$doc:meta])* $key:ident($ty:ty): $module:ident by $column:ident, $field:ident => $value:ty, $wrap:expr) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
         pub struct $key(pub $ty);
 
         impl Loader<$key> for DbLoader {
-            type Value = $module::Model;
+            type Value = $value;
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
@@ -93,7 +101,7 @@ macro_rules! by_key {
                 let rows = reads::all_in::<$module::Entity, _>(&self.db, $module::Column::$column, &values)
                     .await
                     .map_err(error)?;
-                Ok(rows.into_iter().map(|r| ($key(r.$field.clone()), r)).collect())
+                Ok(rows.into_iter().map(|r| ($key(r.$field.clone()), $wrap(r))).collect())
             }
         }
     };
@@ -105,11 +113,11 @@ by_key!(
 );
 by_key!(
     /// Loads a metric by id.
-    MetricId(i64): metric by Id, id
+    MetricId(i64): metric by Id, id, shared
 );
 by_key!(
     /// Loads a metric by code.
-    MetricCode(String): metric by Code, code
+    MetricCode(String): metric by Code, code, shared
 );
 by_key!(
     /// Loads a program by id.

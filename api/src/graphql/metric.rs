@@ -1,12 +1,23 @@
 //! The `Metric` type.
 
+use std::sync::Arc;
+
 use async_graphql::Object;
 use entity::metric;
 
 use crate::domain::{Aggregation, ValueType};
 
 /// What is measured: 走访人次, 解决问题数, 1小时办结率…
-pub struct Metric(pub metric::Model);
+///
+/// The row is shared: a page of observations hands the same metric to each of its observations, and
+/// the request's loader keeps it, without copying it each time.
+pub struct Metric(pub Arc<metric::Model>);
+
+impl From<metric::Model> for Metric {
+    fn from(model: metric::Model) -> Self {
+        Metric(Arc::new(model))
+    }
+}
 
 impl Metric {
     /// The metric's value type.

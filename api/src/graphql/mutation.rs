@@ -300,7 +300,7 @@ impl WriteMutation {
             created: count(counts.created),
             updated: count(counts.updated),
             unchanged: count(counts.unchanged),
-            metrics: rows.into_iter().map(Metric).collect(),
+            metrics: rows.into_iter().map(Metric::from).collect(),
         })
     }
 

@@ -1,5 +1,7 @@
 //! The `Observation` type.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Lookahead, Object, Result, SelectionField};
 use entity::observation::Column;
 use entity::{metric, observation};
@@ -19,7 +21,7 @@ use crate::store::observation_columns::ObservationColumns;
 pub struct Observation {
     pub model: observation::Model,
     /// Its metric, when [`read_metrics`] read it with the others of its page.
-    metric: Option<metric::Model>,
+    metric: Option<Arc<metric::Model>>,
 }
 
 impl Observation {

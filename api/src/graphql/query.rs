@@ -116,7 +116,7 @@ impl ReadQuery {
     /// The metric with this code.
     async fn metric(&self, ctx: &Context<'_>, code: String) -> Result<Option<Metric>> {
         let found = reads::metric_by_code(&*context::read(ctx).await?, &code).await;
-        Ok(found.map_err(db_error)?.map(Metric))
+        Ok(found.map_err(db_error)?.map(Metric::from))
     }
 
     /// All metrics, by code.
@@ -132,7 +132,13 @@ impl ReadQuery {
             .await
             .map_err(db_error)?;
         let cursor = |_: usize, m: &entity::metric::Model| encode_cursor(&m.code);
-        Ok(paging::page(rows, limit.first, after.is_some(), cursor, Metric))
+        Ok(paging::page(
+            rows,
+            limit.first,
+            after.is_some(),
+            cursor,
+            Metric::from,
+        ))
     }
 
     /// The program with this code.
