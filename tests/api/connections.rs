@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::os::fd::{BorrowedFd, RawFd};
 
-use civicgraph_tests::{Backend, Proxy, TestServer, postgres_or_skip, through};
+use civicgraph_tests::{Backend, Proxy, TestServer, database_addr, postgres_or_skip};
 use serde_json::json;
 
 /// For each TCP socket of this process connected to `server`: whether it has `TCP_NODELAY`.
@@ -40,7 +40,7 @@ async fn connections_to_postgres_send_each_message_at_once() {
     else {
         return;
     };
-    let (_, server) = through(&url, "127.0.0.1:1".parse().expect("an address"));
+    let server = database_addr(&url);
     let s = TestServer::start(&Backend::Postgres(url)).await;
     // A body longer than a loopback segment (64 KiB), written through the server's pool.
     let body = "街道".repeat(20_000);
@@ -72,10 +72,8 @@ async fn a_statement_takes_one_round_trip_to_postgres() {
     else {
         return;
     };
-    let (_, target) = through(&url, "127.0.0.1:1".parse().expect("an address"));
-    let proxy = Proxy::start(target).await;
     // In the clear, for the proxy to read the messages.
-    let (proxied, _) = through(&url, proxy.addr);
+    let (proxy, proxied) = Proxy::in_front_of(&url).await;
     let separator = if proxied.contains('?') { '&' } else { '?' };
     let proxied = format!("{proxied}{separator}sslmode=disable");
     let s = TestServer::start(&Backend::Postgres(proxied)).await;

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use civicgraph_tests::{Backend, Proxy, TestServer, postgres_or_skip, through};
+use civicgraph_tests::{Backend, Proxy, TestServer, postgres_or_skip};
 use serde_json::{Value, json};
 
 /// The `civicgraph` binary, built from the current code with the tests.
@@ -41,9 +41,7 @@ async fn a_database_outage_answers_503_fast_and_recovers() {
         return;
     };
     // The target first, then a proxy to it that the test can cut.
-    let (_, target) = through(&url, "127.0.0.1:1".parse().expect("an address"));
-    let proxy = Proxy::start(target).await;
-    let (proxied, _) = through(&url, proxy.addr);
+    let (proxy, proxied) = Proxy::in_front_of(&url).await;
     let s = TestServer::start(&Backend::Postgres(proxied)).await;
     s.import(r#"{"kind":"region","code":"P","name":"省","level":"province"}"#)
         .await;

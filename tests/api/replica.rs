@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use civicgraph_tests::write_helpers::*;
-use civicgraph_tests::{Proxy, Replica, Role, postgres_or_skip, through, unavailable};
+use civicgraph_tests::{Proxy, Replica, Role, postgres_or_skip, unavailable};
 use serde_json::{Value, json};
 
 use crate::processes::{ServerProcess, fixture};
@@ -71,9 +71,7 @@ async fn reads_go_to_a_streaming_replica() {
         };
         // The server reaches the primary through a proxy the test can cut; the replica streams from the
         // primary directly.
-        let (_, target) = through(&test_db.url, "127.0.0.1:1".parse().expect("an address"));
-        let proxy = Proxy::start(target).await;
-        let (primary, _) = through(&test_db.url, proxy.addr);
+        let (proxy, primary) = Proxy::in_front_of(&test_db.url).await;
         let replica_url = replica.url_for(&test_db.url);
         let server = ServerProcess::start_with(&primary, &["--db-read", &replica_url], &[]).await;
         let (client, base) = (reqwest::Client::new(), server.url.as_str());

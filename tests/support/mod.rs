@@ -20,7 +20,7 @@ pub use backend::postgres_or_skip;
 pub use backend::{Backend, DATABASE_URL_VARIABLE};
 pub use database::TestDb;
 pub use product::*;
-pub use proxy::{Proxy, through};
+pub use proxy::{Proxy, database_addr};
 pub use replica::Replica;
 pub use requirements::{REQUIRE_VARIABLE, required, unavailable};
 pub use server::{StatementCounter, TestServer};

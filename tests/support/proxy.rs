@@ -53,6 +53,13 @@ impl Proxy {
         self.tasks.lock().unwrap_or_else(|p| p.into_inner()).push(accept);
     }
 
+    /// A proxy in front of the database server the database URL `url` names, and `url` through it.
+    pub async fn in_front_of(url: &str) -> (Proxy, String) {
+        let proxy = Proxy::start(database_addr(url)).await;
+        let proxied = through(url, proxy.addr);
+        (proxy, proxied)
+    }
+
     /// How many times a client sent a Sync message on its own so far. A statement's Sync goes out
     /// with the statement; one alone is a connection test, answered before the client sends more,
     /// so it arrives in a read of its own.
@@ -109,16 +116,27 @@ async fn forward(client: TcpStream, server: TcpStream, lone_syncs: &AtomicUsize)
     tokio::join!(upstream, downstream);
 }
 
-/// `url` with its `host:port` replaced by `addr`, and the `host:port` it named.
-pub fn through(url: &str, addr: SocketAddr) -> (String, SocketAddr) {
+/// `url` with its `host:port` replaced by `addr`.
+pub fn through(url: &str, addr: SocketAddr) -> String {
+    let (start, end) = host_port(url);
+    format!("{}{addr}{}", &url[..start], &url[end..])
+}
+
+/// The `host:port` the database URL `url` names (by IP).
+pub fn database_addr(url: &str) -> SocketAddr {
+    let (start, end) = host_port(url);
+    url[start..end]
+        .parse()
+        .expect("TEST_DATABASE_URL names host:port by IP")
+}
+
+/// Where `host:port` stands in `url`: after the user (or the scheme), up to the path.
+fn host_port(url: &str) -> (usize, usize) {
     let start = url
         .find('@')
         .or_else(|| url.find("://").map(|i| i + 2))
         .expect("a URL")
         + 1;
     let end = url[start..].find('/').map_or(url.len(), |i| start + i);
-    let target = url[start..end]
-        .parse()
-        .expect("TEST_DATABASE_URL names host:port by IP");
-    (format!("{}{addr}{}", &url[..start], &url[end..]), target)
+    (start, end)
 }

@@ -93,7 +93,7 @@ impl Replica {
     /// `url` with its host and port replaced by the replica's.
     pub fn url_for(&self, url: &str) -> String {
         let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        through(url, addr).0
+        through(url, addr)
     }
 
     /// Runs `sql` on the replica's copy of the database of `url` (e.g. to pause its replay).
