@@ -4,12 +4,14 @@
 # up with 20 requests of question Q (bench/.work/queries/qQ.civicgraph.json, after a bench/run), runs
 # wrk at 8 connections for SECONDS (default 5) and prints requests per second and the CPU time
 # (utime + stime from /proc) per request of the server process and of all PostgreSQL processes
-# (those named `postgres`). Alternate two builds with it to compare them.
+# (those named `postgres`). Alternate two builds with it to compare them. The server logs at
+# RUST_LOG=$CG_LOG (default warn, as bench/run; the server's own default is
+# CG_LOG=info,sqlx=warn,sea_orm_migration=warn).
 set -euo pipefail
 BIN=$1 DB=$2 Q=$3 SECS=${4:-5}
 BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 BODY="$BENCH_DIR/.work/queries/q$Q.civicgraph.json"
-RUST_LOG=warn "$BIN" --db "$DB" serve --addr 127.0.0.1:8102 > /dev/null 2>&1 &
+RUST_LOG="${CG_LOG:-warn}" "$BIN" --db "$DB" serve --addr 127.0.0.1:8102 > /dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8102/healthz && break; sleep 0.2; done
