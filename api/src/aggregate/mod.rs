@@ -1,15 +1,17 @@
 //! Aggregation and comparison of observations, computed in SQL.
 //!
 //! [`aggregate`] implements the rules of `aggregate` in `api.md` as one statement: the observations in
-//! scope and window are read through the scope index, each is marked *superseded* by indexed `EXISTS`
-//! probes on `(region_id, metric_id, period_start, …)` at its ancestor ids, and the counted ones are
-//! grouped by region level, program and calendar bucket with `GROUP BY` (see `query`).
+//! scope and window are read through the scope index, each is marked *superseded* (by indexed `EXISTS`
+//! probes at its ancestor ids on SQLite, by window functions over the observations in scope on
+//! PostgreSQL: see `supersession`), and the counted ones are grouped by region level, program and
+//! calendar bucket with `GROUP BY` (see `query`).
 //! [`compare`] composes a fixed handful of those statements into the rows of `compare`.
 
 mod compare;
 mod dialect;
 mod period;
 mod query;
+mod supersession;
 
 use async_graphql::Enum;
 use chrono::NaiveDate;
@@ -17,7 +19,8 @@ use entity::region;
 
 pub use compare::{COMPARE_STATEMENTS, CompareRow, CompareSpec, Comparison, compare};
 pub use period::bucket_bounds;
-pub use query::{aggregate, statement};
+pub use query::{aggregate, aggregate_with, statement};
+pub use supersession::Supersession;
 
 use crate::domain::{Aggregation, Level, Qualifier, ValueType};
 use crate::error::{ApiError, ApiResult};

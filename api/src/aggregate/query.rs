@@ -2,32 +2,37 @@
 //!
 //! ```sql
 //! WITH scoped AS MATERIALIZED (                   -- idx_observation_scope, read from the index alone
-//!   SELECT o.id, o.<level>_id AS grp_region, <bucket(o.period_start)> AS grp_bucket,
-//!     CASE WHEN (o.county_id <> 0 AND EXISTS (SELECT 1 FROM observation s   -- idx_observation_scope
-//!                  WHERE s.metric_id = o.metric_id AND s.province_id = o.province_id
-//!                    AND s.city_id = o.city_id AND s.county_id = o.county_id AND s.town_id = 0
-//!                    AND s.village_id = 0 AND s.period_start <= o.period_start AND s.period_end >= o.period_end
-//!                    AND <s in window, as of, o's bucket, same program> AND <s covers more>))
-//!            OR (o.town_id <> 0 AND EXISTS (… s's path = o's path down to town_id …))
-//!            OR (o.village_id <> 0 AND EXISTS (… s's path = o's whole path …))
-//!     THEN 1 ELSE 0 END AS sup
+//!   SELECT o.id, o.region_id, o.period_start, o.period_end, o.program_id, o.published_on,
+//!          o.county_id, o.town_id,                -- the ancestor levels that can supersede, but the lowest
+//!          o.<level>_id AS grp_region, <bucket(o.period_start)> AS grp_bucket
 //!   FROM observation o
-//!   WHERE o.metric_id = ? AND <o's path within> AND o.<level>_id <> 0 AND <o in window, as of, …>)
-//! SELECT g.*, (SELECT code FROM region WHERE id = g.grp_region) FROM (
+//!   WHERE o.metric_id = ? AND <o's path within> AND o.<level>_id <> 0 AND <o in window, as of, …>),
+//! marked AS (SELECT w.*, CASE WHEN (county_id <> 0 AND region_id <> county_id AND w_county_id >= period_end)
+//!                             OR (town_id <> 0 AND region_id <> town_id AND w_town_id >= period_end)
+//!                             OR w_self >= period_end THEN 1 ELSE 0 END AS sup
+//!   FROM (SELECT scoped.*,
+//!           MAX(CASE WHEN region_id = county_id THEN period_end END)
+//!             OVER (PARTITION BY county_id, program_id ORDER BY period_start RANGE UNBOUNDED PRECEDING) AS w_county_id,
+//!           … the same for town_id …,
+//!           MAX(period_end) OVER (PARTITION BY region_id, program_id
+//!             ORDER BY period_start, period_end DESC, published_on DESC, id DESC
+//!             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS w_self
+//!         FROM scoped) w)
+//! SELECT g.*, <the group's region> FROM (
 //!   SELECT keys, <counted, superseded, value, dates, qualifier flags of the sup = 0 and 1 rows>
 //!   FROM (SELECT keys, sup, COUNT(*), <fn>(t.value), MIN(t.period_start), …
-//!         FROM scoped c LEFT JOIN observation t ON t.id = CASE WHEN c.sup = 0 THEN c.id END
+//!         FROM marked c LEFT JOIN observation t ON t.id = CASE WHEN c.sup = 0 THEN c.id END
 //!         GROUP BY keys, sup) x
 //!   GROUP BY keys) g
 //! ```
 //!
-//! The probes only look at ancestor levels that can be inside the group, from the lower of `within`'s
-//! and the group's level down: an observation above them is in another group or out of scope. Each is
-//! a seek on the scope index with the ancestor's whole path (o's path down to that level, then zeros)
-//! and a range on `period_start`; with a grain the range starts at o's bucket. The index carries
-//! `program_id`, `published_on` and `region_id`, so deciding what is superseded reads no table row, and
-//! only counted observations are read from the table. On PostgreSQL the index also includes `id`,
-//! `value` and `qualifier` (and an index's entries do not carry the row's id otherwise): there
+//! Supersession is decided inside `scoped` ([`push_marked`]): whatever supersedes an observation in
+//! scope is in scope too, so one sort per ancestor level replaces an index probe per observation and
+//! level. Only the levels that can be inside the group count, from the lower of `within`'s and the
+//! group's level down: an observation above them is in another group or out of scope. The scope index
+//! carries `program_id`, `published_on` and `region_id`, so deciding what is superseded reads no table
+//! row, and only counted observations are read from the table. On PostgreSQL the index also includes
+//! `id`, `value` and `qualifier` (and an index's entries do not carry the row's id otherwise): there
 //! `scoped` carries the values too and no table row is read at all ([`carries_values`]).
 
 use chrono::NaiveDate;
@@ -36,6 +41,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, IdenStatic, Iterable, QueryResult, Value,
 };
 
+use super::supersession::{Supersession, levels_above, push_marked, push_probes};
 use super::{AggregateSpec, GroupRow, combine_qualifiers, dialect, period};
 use crate::domain::{Aggregation, Level, Qualifier};
 use crate::error::ApiResult;
@@ -45,7 +51,17 @@ use crate::store::within::push_within_path;
 /// Runs `aggregate` for `spec` (checked beforehand) and answers its groups, ordered by region code
 /// (when the regions are collected), program code (none first), then period.
 pub async fn aggregate(db: &DatabaseConnection, spec: &AggregateSpec) -> ApiResult<Vec<GroupRow>> {
-    let sql = build(db.get_database_backend(), spec);
+    let backend = db.get_database_backend();
+    aggregate_with(db, spec, Supersession::for_backend(backend)).await
+}
+
+/// [`aggregate`] with supersession decided `how`, whatever the backend (both answer the same).
+pub async fn aggregate_with(
+    db: &DatabaseConnection,
+    spec: &AggregateSpec,
+    how: Supersession,
+) -> ApiResult<Vec<GroupRow>> {
+    let sql = build(db.get_database_backend(), spec, how);
     let mut rows = Vec::new();
     for row in db.query_all_raw(sql.build()).await? {
         if let Some(group) = read_row(&row, spec)? {
@@ -64,7 +80,7 @@ pub async fn aggregate(db: &DatabaseConnection, spec: &AggregateSpec) -> ApiResu
 }
 
 /// The highest level whose observations can be in a group: the lower of `within`'s and `level`.
-fn top_level(spec: &AggregateSpec) -> Level {
+pub(super) fn top_level(spec: &AggregateSpec) -> Level {
     let within = spec.within.as_ref().map_or(Level::Province, |w| w.level);
     spec.level.map_or(within, |l| l.max(within))
 }
@@ -86,7 +102,7 @@ fn group_keys(spec: &AggregateSpec) -> Vec<&'static str> {
 
 /// Conditions every observation of a group meets, for the row aliased `alias`: program, window, as of,
 /// and (with a grain) a period inside one bucket.
-fn push_common_filters(sql: &mut Sql, alias: &str, spec: &AggregateSpec) {
+pub(super) fn push_common_filters(sql: &mut Sql, alias: &str, spec: &AggregateSpec) {
     if let Some(p) = spec.program_id {
         sql.push(&format!(" AND {alias}.program_id = ")).bind(p);
     }
@@ -113,57 +129,6 @@ fn date(d: NaiveDate) -> Value {
     Value::from(d)
 }
 
-/// The `CASE … END AS sup` column: 1 when another observation of the same group supersedes this one.
-///
-/// One indexed probe per ancestor level that can be inside the group (an `OR` of `EXISTS`, so each is
-/// a plain index seek on `(region_id, metric_id, period_start, …)`), skipped where the observation has
-/// no region at that level, highest level first (the likeliest to supersede).
-fn push_superseded(sql: &mut Sql, spec: &AggregateSpec) {
-    let backend = sql.backend();
-    sql.push(", CASE WHEN ");
-    for (i, level) in Level::ALL[top_level(spec) as usize..].iter().enumerate() {
-        let col = level.column();
-        if i > 0 {
-            sql.push(" OR ");
-        }
-        // The figures about o's ancestor at `level` share o's path down to that level and have no
-        // deeper one: an equality prefix of the scope index.
-        let path: Vec<String> = Level::ALL
-            .iter()
-            .map(|l| {
-                let c = l.column();
-                if l <= level {
-                    format!("s.{c} = o.{c}")
-                } else {
-                    format!("s.{c} = 0")
-                }
-            })
-            .collect();
-        sql.push(&format!(
-            "(o.{col} <> 0 AND EXISTS (SELECT 1 FROM observation s WHERE s.metric_id = o.metric_id AND {} \
-             AND s.period_start <= o.period_start AND s.period_end >= o.period_end",
-            path.join(" AND ")
-        ));
-        if let Some(grain) = spec.grain {
-            // Inside o's bucket: a tighter lower bound of the index range than `from`.
-            let start = dialect::bucket_start(backend, grain, "o.period_start");
-            sql.push(&format!(" AND s.period_start >= {start}"));
-        }
-        push_common_filters(sql, "s", spec);
-        if spec.program_id.is_none() {
-            sql.push(" AND (s.program_id = o.program_id OR (s.program_id IS NULL AND o.program_id IS NULL))");
-        }
-        // Strictly more coverage (a higher region or a wider period), or the same coverage from a
-        // later-published report, or from the same day's report imported later.
-        sql.push(
-            " AND (s.region_id <> o.region_id OR s.period_start < o.period_start \
-             OR s.period_end > o.period_end OR s.published_on > o.published_on \
-             OR (s.published_on = o.published_on AND s.id > o.id))))",
-        );
-    }
-    sql.push(" THEN 1 ELSE 0 END AS sup");
-}
-
 /// The function of the values of one `(group, sup)` partition (`None` for `COUNT`: the count itself).
 fn value_expr(function: Aggregation) -> Option<&'static str> {
     Some(match function {
@@ -188,33 +153,62 @@ fn carries_values(backend: DbBackend, spec: &AggregateSpec) -> bool {
 /// The carried columns of each row `c` of `scoped` under the names the groups read from `t`. A
 /// superseded row's values are read too, but only counted rows' figures are kept (`sup = 0`).
 const CARRIED_ROWS: &str = "CROSS JOIN LATERAL (SELECT c.id, c.c_value AS value, c.c_qualifier AS qualifier, \
-                            c.c_start AS period_start, c.c_end AS period_end) t";
+                            c.period_start, c.period_end) t";
+
+/// The columns of `scoped` besides the group keys: what the groups read (below), and what deciding
+/// supersession `how` reads of each observation.
+fn scoped_columns(spec: &AggregateSpec, how: Supersession, carried: bool) -> String {
+    let mut names: Vec<&str> = vec!["id"];
+    let mut add = |more: &[&'static str]| {
+        for name in more {
+            if !names.contains(name) {
+                names.push(name);
+            }
+        }
+    };
+    if how == Supersession::Windows {
+        add(&[
+            "region_id",
+            "period_start",
+            "period_end",
+            "program_id",
+            "published_on",
+        ]);
+        add(&levels_above(spec).iter().map(|l| l.column()).collect::<Vec<_>>());
+    }
+    if carried {
+        add(&["period_start", "period_end"]);
+    }
+    if spec.function == Aggregation::Last {
+        add(&["period_end", "published_on"]);
+    }
+    if spec.by_program {
+        add(&["program_id"]);
+    }
+    let mut columns: Vec<String> = names.iter().map(|c| format!("o.{c}")).collect();
+    if carried {
+        columns.push("o.value AS c_value, o.qualifier AS c_qualifier".to_owned());
+    }
+    columns.join(", ")
+}
 
 /// The statement `aggregate` runs for `spec`, for `EXPLAIN` and benchmarks.
 pub fn statement(backend: DbBackend, spec: &AggregateSpec) -> sea_orm::Statement {
-    build(backend, spec).build()
+    build(backend, spec, Supersession::for_backend(backend)).build()
 }
 
 /// The statement for `spec`.
 ///
-/// `scoped` marks each observation in scope as superseded or not, from the indexes alone, and is
-/// materialized so that the probes run once per observation. The inner query reads only the counted
+/// `scoped` holds the observations in scope, read from the index alone, and `marked` adds whether each
+/// is superseded. The inner query reads only the counted
 /// observations from the table (the join key is null for superseded ones), or what `scoped` carries,
 /// and aggregates each group's counted and superseded observations apart (`GROUP BY …, sup`); the
 /// outer one puts both on one row.
-fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
+fn build(backend: DbBackend, spec: &AggregateSpec, how: Supersession) -> Sql {
     let mut sql = Sql::new(backend);
     let carried = carries_values(backend, spec);
-    sql.push("WITH scoped AS MATERIALIZED (SELECT o.id");
-    if carried {
-        sql.push(", o.value AS c_value, o.qualifier AS c_qualifier, o.period_start AS c_start, o.period_end AS c_end");
-    }
-    if spec.function == Aggregation::Last {
-        sql.push(", o.period_end, o.published_on");
-    }
-    if spec.by_program {
-        sql.push(", o.program_id");
-    }
+    sql.push("WITH scoped AS MATERIALIZED (SELECT ");
+    sql.push(&scoped_columns(spec, how, carried));
     if let Some(level) = spec.level {
         sql.push(&format!(", o.{} AS grp_region", level.column()));
     }
@@ -224,7 +218,9 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
             dialect::bucket(backend, grain, "o.period_start")
         ));
     }
-    push_superseded(&mut sql, spec);
+    if how == Supersession::Probes {
+        push_probes(&mut sql, spec);
+    }
     sql.push(" FROM observation o WHERE o.metric_id = ")
         .bind(spec.metric_id);
     if let Some(within) = &spec.within {
@@ -236,11 +232,17 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
     }
     push_common_filters(&mut sql, "o", spec);
     sql.push(")");
+    if how == Supersession::Windows {
+        push_marked(&mut sql, spec);
+    }
 
     let keys = group_keys(spec);
     let key_list: String = keys.iter().map(|k| format!("{k}, ")).collect();
     let inner_keys: String = keys.iter().map(|k| format!("c.{k}, ")).collect();
-    let mut source = "scoped";
+    let mut source = match how {
+        Supersession::Probes => "scoped",
+        Supersession::Windows => "marked",
+    };
     if spec.function == Aggregation::Last {
         // LAST: latest periodEnd, then latest-published report, then the one imported later.
         let partition = if keys.is_empty() {
@@ -249,8 +251,8 @@ fn build(backend: DbBackend, spec: &AggregateSpec) -> Sql {
             format!("PARTITION BY {} ", keys.join(", "))
         };
         sql.push(&format!(
-            ", ranked AS (SELECT scoped.*, ROW_NUMBER() OVER ({partition}ORDER BY sup, period_end DESC, \
-             published_on DESC, id DESC) AS rn FROM scoped)"
+            ", ranked AS (SELECT {source}.*, ROW_NUMBER() OVER ({partition}ORDER BY sup, period_end DESC, \
+             published_on DESC, id DESC) AS rn FROM {source})"
         ));
         source = "ranked";
     }
@@ -451,14 +453,22 @@ mod tests {
     }
 
     #[test]
-    fn probe_starts_at_the_group_level() {
+    fn windows_start_at_the_group_level() {
         let s = spec();
-        let text = build(DbBackend::Sqlite, &s).build().sql;
-        assert!(text.contains("(o.county_id <> 0 AND EXISTS"), "{text}");
-        assert!(text.contains("(o.village_id <> 0 AND EXISTS"), "{text}");
-        assert!(!text.contains("(o.city_id <> 0 AND EXISTS"), "{text}");
+        let text = build(DbBackend::Sqlite, &s, Supersession::Windows).build().sql;
+        // County and town figures can supersede inside a county group; a village has none below it.
         assert!(
-            text.contains("s.county_id = o.county_id AND s.town_id = 0 AND s.village_id = 0"),
+            text.contains("(county_id <> 0 AND region_id <> county_id AND w_county_id >= period_end)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("PARTITION BY town_id, program_id ORDER BY period_start"),
+            "{text}"
+        );
+        assert!(!text.contains("w_city_id"), "{text}");
+        assert!(!text.contains("w_village_id"), "{text}");
+        assert!(
+            text.contains("PARTITION BY region_id, program_id ORDER BY period_start, period_end DESC"),
             "{text}"
         );
         assert!(
@@ -467,9 +477,23 @@ mod tests {
         );
         let mut s = spec();
         s.level = None;
-        let text = build(DbBackend::Sqlite, &s).build().sql;
-        assert!(text.contains("(o.province_id <> 0 AND EXISTS"), "{text}");
+        let text = build(DbBackend::Sqlite, &s, Supersession::Windows).build().sql;
+        assert!(text.contains("w_province_id >= period_end"), "{text}");
         assert!(text.contains("GROUP BY c.sup) x) g"), "{text}");
+    }
+
+    #[test]
+    fn probes_start_at_the_group_level() {
+        let s = spec();
+        let text = build(DbBackend::Sqlite, &s, Supersession::Probes).build().sql;
+        assert!(text.contains("(o.county_id <> 0 AND EXISTS"), "{text}");
+        assert!(text.contains("(o.village_id <> 0 AND EXISTS"), "{text}");
+        assert!(!text.contains("(o.city_id <> 0 AND EXISTS"), "{text}");
+        assert!(
+            text.contains("s.county_id = o.county_id AND s.town_id = 0 AND s.village_id = 0"),
+            "{text}"
+        );
+        assert!(!text.contains("marked"), "{text}");
     }
 
     #[test]
@@ -477,7 +501,7 @@ mod tests {
         let mut s = spec();
         s.function = Aggregation::Last;
         s.by_program = true;
-        let text = build(DbBackend::Postgres, &s).build().sql;
+        let text = build(DbBackend::Postgres, &s, Supersession::Windows).build().sql;
         assert!(
             text.contains("PARTITION BY grp_region, program_id ORDER BY sup, period_end DESC"),
             "{text}"

@@ -4,6 +4,7 @@
 
 mod compare;
 mod fixture;
+mod supersession;
 
 use civicgraph_tests::{Backend, TestServer, backend_test};
 use fixture::fixture;
