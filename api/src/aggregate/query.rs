@@ -26,9 +26,10 @@
 //!   GROUP BY keys) g
 //! ```
 //!
-//! Supersession is decided inside `scoped` ([`push_marked`]): whatever supersedes an observation in
-//! scope is in scope too, so one sort per ancestor level replaces an index probe per observation and
-//! level. Only the levels that can be inside the group count, from the lower of `within`'s and the
+//! The sketch decides supersession by windows, PostgreSQL's way ([`Supersession`]): whatever
+//! supersedes an observation in scope is in scope too, so one sort per ancestor level replaces an
+//! index probe per observation and level. SQLite's way has no `marked`: `scoped` computes `sup` itself
+//! with an indexed `EXISTS` per ancestor level ([`push_probes`]). Only the levels that can be inside the group count, from the lower of `within`'s and the
 //! group's level down: an observation above them is in another group or out of scope. The scope index
 //! carries `program_id`, `published_on` and `region_id`, so deciding what is superseded reads no table
 //! row, and only counted observations are read from the table. On PostgreSQL the index also includes
