@@ -29,12 +29,15 @@
 //! The sketch decides supersession by windows, PostgreSQL's way ([`Supersession`]): whatever
 //! supersedes an observation in scope is in scope too, so one sort per ancestor level replaces an
 //! index probe per observation and level. SQLite's way has no `marked`: `scoped` computes `sup` itself
-//! with an indexed `EXISTS` per ancestor level ([`push_probes`]). Only the levels that can be inside the group count, from the lower of `within`'s and the
-//! group's level down: an observation above them is in another group or out of scope. The scope index
+//! with an indexed `EXISTS` per ancestor level (`supersession`). Only the levels that can be inside
+//! the group count, from the lower of `within`'s and the group's level down: an observation above
+//! them is in another group or out of scope. The scope index
 //! carries `program_id`, `published_on` and `region_id`, so deciding what is superseded reads no table
 //! row, and only counted observations are read from the table. On PostgreSQL the index also includes
 //! `id`, `value` and `qualifier` (and an index's entries do not carry the row's id otherwise): there
 //! `scoped` carries the values too and no table row is read at all ([`carries_values`]).
+
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use entity::region;
@@ -42,7 +45,7 @@ use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, IdenStatic, Iterable, QueryResult, Value,
 };
 
-use super::supersession::{Supersession, levels_above, push_marked, push_probes};
+use super::supersession::Supersession;
 use super::{AggregateSpec, GroupRow, combine_qualifiers, dialect, period};
 use crate::domain::{Aggregation, Level, Qualifier};
 use crate::error::ApiResult;
@@ -159,33 +162,19 @@ const CARRIED_ROWS: &str = "CROSS JOIN LATERAL (SELECT c.id, c.c_value AS value,
 /// The columns of `scoped` besides the group keys: what the groups read (below), and what deciding
 /// supersession `how` reads of each observation.
 fn scoped_columns(spec: &AggregateSpec, how: Supersession, carried: bool) -> String {
-    let mut names: Vec<&str> = vec!["id"];
-    let mut add = |more: &[&'static str]| {
-        for name in more {
-            if !names.contains(name) {
-                names.push(name);
-            }
-        }
-    };
-    if how == Supersession::Windows {
-        add(&[
-            "region_id",
-            "period_start",
-            "period_end",
-            "program_id",
-            "published_on",
-        ]);
-        add(&levels_above(spec).iter().map(|l| l.column()).collect::<Vec<_>>());
-    }
+    let mut names = vec!["id"];
+    names.extend(how.columns(spec));
     if carried {
-        add(&["period_start", "period_end"]);
+        names.extend(["period_start", "period_end"]);
     }
     if spec.function == Aggregation::Last {
-        add(&["period_end", "published_on"]);
+        names.extend(["period_end", "published_on"]);
     }
     if spec.by_program {
-        add(&["program_id"]);
+        names.push("program_id");
     }
+    let mut seen = HashSet::new();
+    names.retain(|name| seen.insert(*name));
     let mut columns: Vec<String> = names.iter().map(|c| format!("o.{c}")).collect();
     if carried {
         columns.push("o.value AS c_value, o.qualifier AS c_qualifier".to_owned());
@@ -200,8 +189,8 @@ pub fn statement(backend: DbBackend, spec: &AggregateSpec) -> sea_orm::Statement
 
 /// The statement for `spec`.
 ///
-/// `scoped` holds the observations in scope, read from the index alone, and `marked` adds whether each
-/// is superseded. The inner query reads only the counted
+/// `scoped` holds the observations in scope, read from the index alone, each marked superseded or not
+/// (`sup`) in it or in a CTE after it, as `how` decides. The inner query reads only the counted
 /// observations from the table (the join key is null for superseded ones), or what `scoped` carries,
 /// and aggregates each group's counted and superseded observations apart (`GROUP BY …, sup`); the
 /// outer one puts both on one row.
@@ -219,9 +208,7 @@ fn build(backend: DbBackend, spec: &AggregateSpec, how: Supersession) -> Sql {
             dialect::bucket(backend, grain, "o.period_start")
         ));
     }
-    if how == Supersession::Probes {
-        push_probes(&mut sql, spec);
-    }
+    how.push_column(&mut sql, spec);
     sql.push(" FROM observation o WHERE o.metric_id = ")
         .bind(spec.metric_id);
     if let Some(within) = &spec.within {
@@ -233,17 +220,12 @@ fn build(backend: DbBackend, spec: &AggregateSpec, how: Supersession) -> Sql {
     }
     push_common_filters(&mut sql, "o", spec);
     sql.push(")");
-    if how == Supersession::Windows {
-        push_marked(&mut sql, spec);
-    }
+    how.push_cte(&mut sql, spec);
 
     let keys = group_keys(spec);
     let key_list: String = keys.iter().map(|k| format!("{k}, ")).collect();
     let inner_keys: String = keys.iter().map(|k| format!("c.{k}, ")).collect();
-    let mut source = match how {
-        Supersession::Probes => "scoped",
-        Supersession::Windows => "marked",
-    };
+    let mut source = how.relation();
     if spec.function == Aggregation::Last {
         // LAST: latest periodEnd, then latest-published report, then the one imported later.
         let partition = if keys.is_empty() {

@@ -30,6 +30,46 @@ impl Supersession {
             _ => Self::Probes,
         }
     }
+
+    /// The columns of each observation (`o`) this way reads from `scoped`.
+    pub(super) fn columns(self, spec: &AggregateSpec) -> Vec<&'static str> {
+        match self {
+            Self::Probes => Vec::new(),
+            Self::Windows => {
+                let mut columns = vec![
+                    "region_id",
+                    "period_start",
+                    "period_end",
+                    "program_id",
+                    "published_on",
+                ];
+                columns.extend(levels_above(spec).iter().map(|l| l.column()));
+                columns
+            }
+        }
+    }
+
+    /// What this way adds to `scoped`'s select list: the probes' `sup` column.
+    pub(super) fn push_column(self, sql: &mut Sql, spec: &AggregateSpec) {
+        if self == Self::Probes {
+            push_probes(sql, spec);
+        }
+    }
+
+    /// What this way adds after `scoped`: the windows' `marked` CTE.
+    pub(super) fn push_cte(self, sql: &mut Sql, spec: &AggregateSpec) {
+        if self == Self::Windows {
+            push_marked(sql, spec);
+        }
+    }
+
+    /// The relation holding each observation in scope with its `sup`.
+    pub(super) fn relation(self) -> &'static str {
+        match self {
+            Self::Probes => "scoped",
+            Self::Windows => "marked",
+        }
+    }
 }
 
 /// The `CASE … END AS sup` column of `scoped` ([`Supersession::Probes`]): 1 when another observation of
@@ -38,7 +78,7 @@ impl Supersession {
 /// One indexed probe per ancestor level that can be inside the group (an `OR` of `EXISTS`, so each is
 /// a plain index seek on `(region_id, metric_id, period_start, …)`), skipped where the observation has
 /// no region at that level, highest level first (the likeliest to supersede).
-pub(super) fn push_probes(sql: &mut Sql, spec: &AggregateSpec) {
+fn push_probes(sql: &mut Sql, spec: &AggregateSpec) {
     let backend = sql.backend();
     sql.push(", CASE WHEN ");
     for (i, level) in Level::ALL[top_level(spec) as usize..].iter().enumerate() {
@@ -86,7 +126,7 @@ pub(super) fn push_probes(sql: &mut Sql, spec: &AggregateSpec) {
 
 /// The levels whose figures can supersede a lower region's inside a group: from [`top_level`] down,
 /// but the lowest (which has no region below it).
-pub(super) fn levels_above(spec: &AggregateSpec) -> &'static [Level] {
+fn levels_above(spec: &AggregateSpec) -> &'static [Level] {
     &Level::ALL[top_level(spec) as usize..Level::ALL.len() - 1]
 }
 
@@ -102,7 +142,7 @@ pub(super) fn levels_above(spec: &AggregateSpec) -> &'static [Level] {
 /// region contains o's period. For o's own region, the same over the figures ordered before o by
 /// (start, end descending, report date descending, id descending): one that contains o's period and
 /// comes first covers more, or the same from a later report.
-pub(super) fn push_marked(sql: &mut Sql, spec: &AggregateSpec) {
+fn push_marked(sql: &mut Sql, spec: &AggregateSpec) {
     let above = levels_above(spec);
     sql.push(", marked AS (SELECT w.*, CASE WHEN ");
     for level in above {
