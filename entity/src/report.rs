@@ -19,6 +19,13 @@ pub struct Model {
     pub body: Option<String>,
     /// Hash of the report's canonical interchange record: an identical re-post is `UNCHANGED`.
     pub content_hash: String,
+    /// `province_id` .. `village_id` copy the region's ancestor columns (0 below its level, and all 0
+    /// without a region), so that `within` reads one index.
+    pub province_id: i64,
+    pub city_id: i64,
+    pub county_id: i64,
+    pub town_id: i64,
+    pub village_id: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

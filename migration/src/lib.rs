@@ -7,6 +7,7 @@ mod m20261123_000010_create_api_token;
 mod m20261201_000020_observation_extraction;
 mod m20261215_000030_report_event;
 mod m20261216_000040_scope_index_covers_values;
+mod m20261218_000050_report_region_path;
 
 /// All migrations, in the order they apply.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_observation_extraction::Migration),
             Box::new(m20261215_000030_report_event::Migration),
             Box::new(m20261216_000040_scope_index_covers_values::Migration),
+            Box::new(m20261218_000050_report_region_path::Migration),
         ]
     }
 }

@@ -6,9 +6,10 @@ use sea_orm_migration::schema::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// The per-level ancestor columns shared by `region` and `observation`: the id of the ancestor (or the
-/// region itself) at each level, 0 where there is none, so that paths compare with plain equality.
-const LEVEL_COLUMNS: [&str; 5] = ["province_id", "city_id", "county_id", "town_id", "village_id"];
+/// The per-level ancestor columns shared by `region` and `observation` (and `report` since
+/// `m20261218_000050_report_region_path`): the id of the ancestor (or the region itself) at each level,
+/// 0 where there is none, so that paths compare with plain equality.
+pub(crate) const LEVEL_COLUMNS: [&str; 5] = ["province_id", "city_id", "county_id", "town_id", "village_id"];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

@@ -3,7 +3,7 @@
 use civicgraph_tests::{
     Backend, ImportOptions, ImportSummary, TestServer, backend_test, export_ndjson, import_lines,
 };
-use serde_json::json;
+use serde_json::{Value, json};
 
 const BASE: &str = r#"{"kind":"region","code":"33","name":"浙江省","level":"province","parent":null}
 {"kind":"region","code":"3311","name":"丽水市","level":"city","parent":"33"}
@@ -210,32 +210,30 @@ async fn bad_input_names_line_and_field(backend: Backend) {
     s.stop().await;
 }
 
-backend_test!(moving_a_region_moves_its_subtree_and_observations);
-async fn moving_a_region_moves_its_subtree_and_observations(backend: Backend) {
+backend_test!(moving_a_region_moves_its_subtree_observations_and_reports);
+async fn moving_a_region_moves_its_subtree_observations_and_reports(backend: Backend) {
     let s = TestServer::start(&backend).await;
     import(&s, BASE, false).await;
     let moved = r#"{"kind":"region","code":"3312","name":"另一市","level":"city","parent":"33"}
 {"kind":"region","code":"331102","name":"莲都区","level":"county","parent":"3312","population":480000}"#;
     let summary = import(&s, moved, false).await;
     assert_eq!((summary.regions.created, summary.regions.updated), (1, 1));
-    let q =
-        r#"query($w: String) { regions(within: $w) { totalCount } observations(within: $w) { totalCount } }"#;
+    let q = r#"query($w: String) { regions(within: $w) { totalCount } observations(within: $w) { totalCount }
+        reports(within: $w) { totalCount nodes { externalId } } }"#;
+    let counts = |d: &Value| {
+        (
+            d["regions"]["totalCount"].as_i64(),
+            d["observations"]["totalCount"].as_i64(),
+            d["reports"]["totalCount"].as_i64(),
+            d["reports"]["nodes"].as_array().map(Vec::len),
+        )
+    };
+    // The town's report moved with its county, to the new city.
     let d = s.data(q, json!({"w": "3312"})).await;
-    assert_eq!(
-        (
-            d["regions"]["totalCount"].as_i64(),
-            d["observations"]["totalCount"].as_i64()
-        ),
-        (Some(4), Some(2))
-    );
+    assert_eq!(counts(&d), (Some(4), Some(2), Some(1), Some(1)));
+    assert_eq!(d["reports"]["nodes"][0]["externalId"], "zijin-2022-08");
     let d = s.data(q, json!({"w": "3311"})).await;
-    assert_eq!(
-        (
-            d["regions"]["totalCount"].as_i64(),
-            d["observations"]["totalCount"].as_i64()
-        ),
-        (Some(1), Some(0))
-    );
+    assert_eq!(counts(&d), (Some(1), Some(0), Some(0), Some(0)));
     // A region cannot move below its own descendant.
     let cycle = r#"{"kind":"region","code":"33","name":"浙江省","level":"province","parent":"331102003"}"#;
     let summary = import(&s, cycle, false).await;

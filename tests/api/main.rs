@@ -16,6 +16,7 @@ mod import_http;
 mod limits;
 mod load_balancer;
 mod metrics;
+mod migrations;
 mod observation_pages;
 mod operability;
 mod outage;

@@ -457,6 +457,7 @@ impl Importer {
 
 /// Resolves a validated, normalized report's codes to ids.
 pub fn resolve_report(known: &Known, r: &ReportRecord, content_hash: String) -> ReportRow {
+    let region = r.region.as_ref().map(|c| &known.regions[c]);
     let observations = r
         .observations
         .iter()
@@ -490,7 +491,8 @@ pub fn resolve_report(known: &Known, r: &ReportRecord, content_hash: String) -> 
             .authors
             .as_ref()
             .map(|a| serde_json::to_string(a).expect("strings serialize")),
-        region_id: r.region.as_ref().map(|c| known.regions[c].id),
+        region_id: region.map(|g| g.id),
+        path: region.map(|g| g.path).unwrap_or_default(),
         body: r.body.clone(),
         content_hash,
         observations,

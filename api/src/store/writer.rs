@@ -146,7 +146,7 @@ pub async fn update_region(
     let path = RegionPath::child(parent.map(|p| &p.path), r.level, old.id);
     if path != old.path {
         let deepest = old.level.max(r.level);
-        for table in ["region", "observation"] {
+        for table in ["region", "report", "observation"] {
             let mut sql = Sql::new(backend);
             sql.push("UPDATE ").push(table).push(" SET ");
             for (k, (level, id)) in path.down_to(deepest).enumerate() {
@@ -266,6 +266,8 @@ pub struct ReportRow {
     pub published_on: NaiveDate,
     pub authors: Option<String>,
     pub region_id: Option<i64>,
+    /// Its region's ancestor-or-self ids (empty without a region).
+    pub path: RegionPath,
     pub body: Option<String>,
     pub content_hash: String,
     pub observations: Vec<ObservationRow>,
@@ -348,7 +350,7 @@ pub async fn write_reports(
         let mut sql = Sql::new(backend);
         sql.push(
             "INSERT INTO report (external_id, title, source, url, published_on, authors, region_id, body, \
-             content_hash) VALUES ",
+             content_hash, province_id, city_id, county_id, town_id, village_id) VALUES ",
         );
         for (n, &i) in chunk.iter().enumerate() {
             let r = &reports[i];
@@ -369,7 +371,11 @@ pub async fn write_reports(
                 .push(", ")
                 .bind(r.body.clone())
                 .push(", ");
-            sql.bind(r.content_hash.clone()).push(")");
+            sql.bind(r.content_hash.clone());
+            for p in r.path.ids() {
+                sql.push(", ").bind(p);
+            }
+            sql.push(")");
         }
         sql.push(" RETURNING id, external_id");
         let ids: HashMap<String, i64> = tx
@@ -410,10 +416,11 @@ async fn update_report(tx: &DatabaseTransaction, id: i64, r: &ReportRow) -> Resu
         .bind(r.region_id)
         .push(", body = ")
         .bind(r.body.clone());
-    sql.push(", content_hash = ")
-        .bind(r.content_hash.clone())
-        .push(" WHERE id = ")
-        .bind(id);
+    sql.push(", content_hash = ").bind(r.content_hash.clone());
+    for (level, p) in Level::ALL.into_iter().zip(r.path.ids()) {
+        sql.push(&format!(", {} = ", level.column())).bind(p);
+    }
+    sql.push(" WHERE id = ").bind(id);
     tx.execute_raw(sql.build()).await?;
     Ok(())
 }

@@ -110,6 +110,7 @@ pub(super) fn outcome_of(row: ReportRow, outcome: ReportOutcome) -> Posted {
         ReportOutcome::Replaced(id) => (PostStatus::Replaced, id),
         ReportOutcome::Unchanged(id) => (PostStatus::Unchanged, id),
     };
+    let [province_id, city_id, county_id, town_id, village_id] = row.path.ids();
     let report = report::Model {
         id,
         external_id: row.external_id,
@@ -121,6 +122,11 @@ pub(super) fn outcome_of(row: ReportRow, outcome: ReportOutcome) -> Posted {
         region_id: row.region_id,
         body: row.body,
         content_hash: row.content_hash,
+        province_id,
+        city_id,
+        county_id,
+        town_id,
+        village_id,
     };
     Posted { status, report }
 }
