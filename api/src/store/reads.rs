@@ -325,7 +325,7 @@ pub async fn reports(
         // Within a region, one walk of one index newest first: the level's (`idx_report_county`…, on
         // the report's copy of its region's path), or a village's own reports (`idx_report_region`).
         // On PostgreSQL the walk per region of the subtree that this replaced took Q5 of the
-        // benchmark 0.36 ms against 0.08 (pgbench, `bench/statements/q5_reports.sql` and
+        // benchmark 0.35–0.41 ms against 0.08 (pgbench, `bench/statements/q5_reports.sql` and
         // `q5_reports_path.sql`).
         match f.within {
             Some(w) if w.level == Level::Village => {

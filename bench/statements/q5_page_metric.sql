@@ -1,0 +1,6 @@
+-- The observations of Q5's 20 reports with their metrics joined: the form tried for a page whose nodes
+-- select `metric` (one statement less) and not kept (BENCHMARKS.md, "Latest run"), beside
+-- q5_page_narrow.sql (the page as the server reads it) and q5_metrics.sql (the metrics' statement).
+-- On the medium data of bench/run (ids as bench/run's import gives them), database cg of the
+-- benchmark's cluster: pgbench -n -M prepared -c 1 -T 4 -h 127.0.0.1 -p 5499 -U postgres -f THIS_FILE cg
+SELECT t.id, t.metric_id, t.value, t.period_start, m.code AS metric_code, m.name AS metric_name, m.unit AS metric_unit, m.value_type AS metric_value_type, m.aggregation AS metric_aggregation, p.page_parent FROM (VALUES (78584::bigint),(69805::bigint),(9367::bigint),(34842::bigint),(62216::bigint),(70736::bigint),(88786::bigint),(82886::bigint),(80009::bigint),(47058::bigint),(79883::bigint),(49139::bigint),(84723::bigint),(56716::bigint),(40976::bigint),(25440::bigint),(61239::bigint),(57134::bigint),(74948::bigint),(92571::bigint)) AS p(page_parent) CROSS JOIN LATERAL (SELECT t.id, t.metric_id, t.value, t.period_start FROM observation t WHERE t.report_id = p.page_parent ORDER BY t.id LIMIT 101 OFFSET 0) t JOIN metric m ON m.id = t.metric_id ORDER BY p.page_parent, t.id;
