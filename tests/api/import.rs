@@ -210,6 +210,46 @@ async fn bad_input_names_line_and_field(backend: Backend) {
     s.stop().await;
 }
 
+backend_test!(a_region_moved_after_reports_about_it_in_the_same_file_takes_them_along);
+/// A file that reports about a town and then moves the town's county: the report, still waiting to be
+/// written when the county moves, is written at the county's new place, with its figures.
+async fn a_region_moved_after_reports_about_it_in_the_same_file_takes_them_along(backend: Backend) {
+    let s = TestServer::start(&backend).await;
+    import(&s, BASE, false).await;
+    let file = r#"{"kind":"region","code":"3312","name":"另一市","level":"city","parent":"33"}
+{"kind":"report","external_id":"zijin-2022-09","title":"九月","published_on":"2022-09-20","region":"331102003","observations":[{"metric":"people_visited","value":5}]}
+{"kind":"region","code":"331102","name":"莲都区","level":"county","parent":"3312","population":480000}"#;
+    let summary = import(&s, file, false).await;
+    assert_eq!(
+        (
+            summary.error_count,
+            summary.reports.created,
+            summary.regions.updated
+        ),
+        (0, 1, 1)
+    );
+    let q =
+        r#"query($w: String) { reports(within: $w) { totalCount } observations(within: $w) { totalCount } }"#;
+    let counts = |d: &Value| {
+        (
+            d["reports"]["totalCount"].as_i64(),
+            d["observations"]["totalCount"].as_i64(),
+        )
+    };
+    let name = backend.name();
+    assert_eq!(
+        counts(&s.data(q, json!({"w": "3312"})).await),
+        (Some(2), Some(3)),
+        "[{name}]"
+    );
+    assert_eq!(
+        counts(&s.data(q, json!({"w": "3311"})).await),
+        (Some(0), Some(0)),
+        "[{name}]"
+    );
+    s.stop().await;
+}
+
 backend_test!(moving_a_region_moves_its_subtree_observations_and_reports);
 async fn moving_a_region_moves_its_subtree_observations_and_reports(backend: Backend) {
     let s = TestServer::start(&backend).await;

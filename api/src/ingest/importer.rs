@@ -201,6 +201,9 @@ impl Importer {
                 return Ok(Err(vec![self.twice("region", &r.code, old.line, "code")]));
             }
             Some(old) => {
+                // Reports waiting to be written carry the paths of their regions as they stood: they
+                // go in before the region changes, and move with it.
+                self.flush().await?;
                 self.insert_new_regions().await?;
                 if old.level != r.level
                     && old.id > 0
