@@ -11,8 +11,8 @@ BENCH_DIR="$(cd "$(dirname "$0")" && pwd)"
 export BODY="$BENCH_DIR/.work/queries/q$Q.civicgraph.json"
 URL=http://127.0.0.1:8124/graphql
 for _ in $(seq "$ROUNDS"); do
-  for bin in "$A" "$B"; do
-    db=$DB; [ "$bin" = "$A" ] || db=$DB_B
+  for cell in "$A $DB" "$B $DB_B"; do
+    read -r bin db <<< "$cell"
     RUST_LOG=warn "$bin" --db "$db" serve --addr 127.0.0.1:8124 > /dev/null 2>&1 &
     server=$!
     for _ in $(seq 50); do curl -sf -o /dev/null http://127.0.0.1:8124/healthz && break; sleep 0.2; done

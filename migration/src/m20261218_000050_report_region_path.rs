@@ -29,15 +29,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
-        // The reports written before: their region's path (a correlated subquery, which both backends
-        // run alike).
-        let set: Vec<String> = LEVEL_COLUMNS
-            .iter()
-            .map(|c| format!("{c} = COALESCE((SELECT g.{c} FROM region g WHERE g.id = report.region_id), 0)"))
-            .collect();
+        // The reports written before: their region's path, one join per report (`UPDATE … FROM`, which
+        // both backends run).
+        let set: Vec<String> = LEVEL_COLUMNS.iter().map(|c| format!("{c} = g.{c}")).collect();
         m.get_connection()
             .execute_unprepared(&format!(
-                "UPDATE report SET {} WHERE region_id IS NOT NULL",
+                "UPDATE report SET {} FROM region g WHERE g.id = report.region_id",
                 set.join(", ")
             ))
             .await?;

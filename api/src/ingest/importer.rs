@@ -201,9 +201,6 @@ impl Importer {
                 return Ok(Err(vec![self.twice("region", &r.code, old.line, "code")]));
             }
             Some(old) => {
-                // Reports waiting to be written carry the paths of their regions as they stood: they
-                // go in before the region changes, and move with it.
-                self.flush().await?;
                 self.insert_new_regions().await?;
                 if old.level != r.level
                     && old.id > 0
@@ -216,11 +213,15 @@ impl Importer {
                     );
                     return Ok(Err(vec![FieldError::conflict("level", message)]));
                 }
-                let path = if writing && old.id > 0 {
-                    writer::update_region(&self.tx, &old, &columns, parent.as_ref()).await?
-                } else {
-                    RegionPath::child(parent.as_ref().map(|p| &p.path), r.level, old.id)
-                };
+                let path = RegionPath::child(parent.as_ref().map(|p| &p.path), r.level, old.id);
+                if path != old.path {
+                    // Reports waiting to be written carry their regions' paths as they stand: they go
+                    // in first, and move with the region.
+                    self.flush().await?;
+                }
+                if writing && old.id > 0 {
+                    writer::update_region(&self.tx, &old, &columns, parent.as_ref(), path).await?;
+                }
                 if path != old.path {
                     self.reroot_known(&old, r.level, path);
                 }

@@ -305,22 +305,6 @@ pub async fn reports(
     after: Option<(NaiveDate, i64)>,
     limit: Limit,
 ) -> Result<Rows<report::Model>, DbErr> {
-    // Every condition but `within`, on rows aliased `t`.
-    let conditions = |sql: &mut Sql| {
-        if let Some(from) = f.from {
-            sql.push(" AND t.published_on >= ").bind(Value::from(from));
-        }
-        if let Some(to) = f.to {
-            sql.push(" AND t.published_on <= ").bind(Value::from(to));
-        }
-        if let Some(s) = f.source {
-            sql.push(" AND t.source = ").bind(s.to_owned());
-        }
-        if let Some(s) = f.search {
-            sql.push(" AND ");
-            push_contains(sql, "t.title", s);
-        }
-    };
     let filter = |sql: &mut Sql| {
         // Within a region, one walk of one index newest first: the level's (`idx_report_county`…, on
         // the report's copy of its region's path), or a village's own reports (`idx_report_region`).
@@ -334,7 +318,19 @@ pub async fn reports(
             Some(w) => push_region_subtree(sql, "t", w),
             None => {}
         }
-        conditions(sql);
+        if let Some(from) = f.from {
+            sql.push(" AND t.published_on >= ").bind(Value::from(from));
+        }
+        if let Some(to) = f.to {
+            sql.push(" AND t.published_on <= ").bind(Value::from(to));
+        }
+        if let Some(s) = f.source {
+            sql.push(" AND t.source = ").bind(s.to_owned());
+        }
+        if let Some(s) = f.search {
+            sql.push(" AND ");
+            push_contains(sql, "t.title", s);
+        }
     };
     // A row value, which both backends read as a range of the index walked.
     let after = |sql: &mut Sql| {

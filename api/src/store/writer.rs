@@ -125,14 +125,16 @@ pub async fn insert_regions(tx: &DatabaseTransaction, rows: &[NewRegion]) -> Res
     Ok(())
 }
 
-/// Overwrites an existing region and, when its parent or level changed, re-roots the ancestor columns
-/// of its whole subtree and of the observations in it.
+/// Overwrites an existing region under `parent` and, when its `path` (its new ancestor-or-self ids)
+/// differs from the old, re-roots the ancestor columns of its whole subtree and of the reports and
+/// observations in it.
 pub async fn update_region(
     tx: &DatabaseTransaction,
     old: &KnownRegion,
     r: &RegionColumns<'_>,
     parent: Option<&KnownRegion>,
-) -> Result<RegionPath, DbErr> {
+    path: RegionPath,
+) -> Result<(), DbErr> {
     let backend = tx.get_database_backend();
     let mut sql = Sql::new(backend);
     sql.push("UPDATE region SET name = ").bind(r.name.to_owned());
@@ -143,7 +145,6 @@ pub async fn update_region(
     sql.push(" WHERE id = ").bind(old.id);
     tx.execute_raw(sql.build()).await?;
 
-    let path = RegionPath::child(parent.map(|p| &p.path), r.level, old.id);
     if path != old.path {
         let deepest = old.level.max(r.level);
         for table in ["region", "report", "observation"] {
@@ -162,7 +163,7 @@ pub async fn update_region(
             tx.execute_raw(sql.build()).await?;
         }
     }
-    Ok(path)
+    Ok(())
 }
 
 fn aliases_json(aliases: Option<&[String]>) -> Option<String> {
@@ -417,7 +418,7 @@ async fn update_report(tx: &DatabaseTransaction, id: i64, r: &ReportRow) -> Resu
         .push(", body = ")
         .bind(r.body.clone());
     sql.push(", content_hash = ").bind(r.content_hash.clone());
-    for (level, p) in Level::ALL.into_iter().zip(r.path.ids()) {
+    for (level, p) in r.path.down_to(Level::Village) {
         sql.push(&format!(", {} = ", level.column())).bind(p);
     }
     sql.push(" WHERE id = ").bind(id);
