@@ -5,6 +5,7 @@
 
 mod aggregate;
 mod assets;
+mod bulk_load;
 mod connections;
 mod dashboard;
 mod events;

@@ -13,7 +13,7 @@ pub use civicgraph::domain::{Aggregation, Level};
 pub use civicgraph::graphql::cost::{AGGREGATION_COST, CostLimits};
 pub use civicgraph::graphql::sdl as schema_sdl;
 pub(crate) use civicgraph::http::{AppState, serve};
-pub use civicgraph::ingest::{ImportOptions, ImportSummary, import_lines};
+pub use civicgraph::ingest::{ImportOptions, ImportSummary, Importer, import_lines};
 /// Writes the database (or the part `within` a region) as interchange lines.
 pub use civicgraph::interchange::export::export as export_ndjson;
 pub use civicgraph::store::Db;

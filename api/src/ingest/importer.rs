@@ -2,19 +2,22 @@
 //! against the codes known so far and reports written in batches.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sea_orm::{DatabaseTransaction, DbErr};
+use tokio::task::JoinHandle;
 
-use super::{Counts, ImportOptions, ImportSummary, LineError, Numbering, Parsed, parse};
+use super::{Counts, ImportOptions, ImportSummary, LineError, Numbering, Parsed, parse, resolve_report};
 use crate::domain::{Level, RegionPath};
 use crate::interchange::validate;
 use crate::interchange::{FieldError, MetricRecord, ProgramRecord, Record, RegionRecord, ReportRecord};
+use crate::store::bulk_load::{self, BulkLoad};
 use crate::store::known::{
     Known, KnownMetric, KnownProgram, KnownRegion, fingerprint, has_children_at_or_above, load_known,
     metric_content, metric_has_observations, program_content, region_content,
 };
 use crate::store::writer::{
-    self, MetricColumns, NewRegion, ObservationRow, ProgramColumns, REGIONS_PER_STATEMENT, RegionColumns,
+    self, IdsOf, MetricColumns, NewProgram, NewRegion, ProgramColumns, REGIONS_PER_STATEMENT, RegionColumns,
     ReportOutcome, ReportRow,
 };
 use crate::store::{Db, events};
@@ -23,9 +26,16 @@ use crate::telemetry;
 /// A record's result: `Ok`, or the fields at fault (the database failing is the outer error).
 type Checked = Result<Result<(), Vec<FieldError>>, DbErr>;
 
+/// What became of each report of a batch written, with its number of observations.
+type Written = Result<Vec<(ReportOutcome, u64)>, DbErr>;
+
 /// An import in progress: one write transaction, fed one line at a time.
 pub struct Importer {
-    tx: DatabaseTransaction,
+    /// The transaction; statements reach it through [`Importer::db`], which waits for `behind`.
+    tx: Arc<DatabaseTransaction>,
+    /// The batch of reports being written while the next records are read and checked, and what
+    /// became of each (with its number of observations).
+    behind: Option<JoinHandle<Written>>,
     options: ImportOptions,
     known: Known,
     /// Content hash and line of every report seen in this file, by external id hash (regions, metrics
@@ -38,24 +48,38 @@ pub struct Importer {
     new_regions: Vec<NewRegion>,
     /// Region ids reserved and not given yet, the next one last.
     region_ids: Vec<i64>,
+    /// New programs not inserted yet: they go in together, after the new regions and before the
+    /// reports that name them.
+    new_programs: Vec<NewProgram>,
+    /// Program ids reserved and not given yet, the next one last.
+    program_ids: Vec<i64>,
     /// The reports created or replaced so far, in order: their events are recorded at the commit.
     changed: Vec<i64>,
+    /// The bulk load of observations, when the import began with none stored (PostgreSQL).
+    bulk: Option<BulkLoad>,
     summary: ImportSummary,
 }
 
 impl Importer {
     /// Begins an import: opens the write transaction and loads the codes already in the database.
+    /// On PostgreSQL, an import that begins with no observation stored loads them in bulk (see
+    /// [`bulk_load`]).
     pub async fn begin(db: &Db, options: ImportOptions) -> Result<Importer, DbErr> {
         let tx = db.begin_write().await?;
+        let bulk = bulk_load::begin(&tx).await?;
         let known = load_known(&tx).await?;
-        Ok(Importer::with_known(tx, options, known))
+        Ok(Importer {
+            bulk,
+            ..Importer::with_known(tx, options, known)
+        })
     }
 
     /// An import inside `tx` that knows only `known` of the database (enough for the records it
     /// will be given).
     pub fn with_known(tx: DatabaseTransaction, options: ImportOptions, known: Known) -> Importer {
         Importer {
-            tx,
+            tx: Arc::new(tx),
+            behind: None,
             options,
             known,
             seen: HashMap::new(),
@@ -64,7 +88,10 @@ impl Importer {
             next_placeholder: -1,
             new_regions: Vec::new(),
             region_ids: Vec::new(),
+            new_programs: Vec::new(),
+            program_ids: Vec::new(),
             changed: Vec::new(),
+            bulk: None,
             summary: ImportSummary::default(),
         }
     }
@@ -162,7 +189,7 @@ impl Importer {
         if self.region_ids.is_empty() {
             self.insert_new_regions().await?;
             let n = (self.summary.regions.created as usize + 1).min(REGIONS_PER_STATEMENT);
-            self.region_ids = writer::reserve_region_ids(&self.tx, n).await?;
+            self.region_ids = writer::reserve_ids(&*self.db().await?, IdsOf::Region, n).await?;
             self.region_ids.reverse();
         }
         Ok(self.region_ids.pop().expect("ids were just reserved"))
@@ -171,8 +198,29 @@ impl Importer {
     /// Inserts the new regions waiting.
     async fn insert_new_regions(&mut self) -> Result<(), DbErr> {
         if !self.new_regions.is_empty() {
-            writer::insert_regions(&self.tx, &self.new_regions).await?;
+            writer::insert_regions(&*self.db().await?, &self.new_regions).await?;
             self.new_regions.clear();
+        }
+        Ok(())
+    }
+
+    /// The next reserved program id, reserved as [`Importer::region_id`] reserves region ids.
+    async fn program_id(&mut self) -> Result<i64, DbErr> {
+        if self.program_ids.is_empty() {
+            self.insert_new_programs().await?;
+            let n = (self.summary.programs.created as usize + 1).min(REGIONS_PER_STATEMENT);
+            self.program_ids = writer::reserve_ids(&*self.db().await?, IdsOf::Program, n).await?;
+            self.program_ids.reverse();
+        }
+        Ok(self.program_ids.pop().expect("ids were just reserved"))
+    }
+
+    /// Inserts the new regions, then the new programs, waiting.
+    async fn insert_new_programs(&mut self) -> Result<(), DbErr> {
+        self.insert_new_regions().await?;
+        if !self.new_programs.is_empty() {
+            writer::insert_programs(&*self.db().await?, &self.new_programs).await?;
+            self.new_programs.clear();
         }
         Ok(())
     }
@@ -204,7 +252,7 @@ impl Importer {
                 self.insert_new_regions().await?;
                 if old.level != r.level
                     && old.id > 0
-                    && has_children_at_or_above(&self.tx, old.id, r.level).await?
+                    && has_children_at_or_above(&*self.db().await?, old.id, r.level).await?
                 {
                     let message = format!(
                         "`{}` has children at or above the {} level, so it cannot become one",
@@ -220,7 +268,7 @@ impl Importer {
                     self.flush().await?;
                 }
                 if writing && old.id > 0 {
-                    writer::update_region(&self.tx, &old, &columns, parent.as_ref(), path).await?;
+                    writer::update_region(&*self.db().await?, &old, &columns, parent.as_ref(), path).await?;
                 }
                 if path != old.path {
                     self.reroot_known(&old, r.level, path);
@@ -300,7 +348,7 @@ impl Importer {
             }
             if old.value_type != m.value_type
                 && old.id > 0
-                && metric_has_observations(&self.tx, old.id).await?
+                && metric_has_observations(&*self.db().await?, old.id).await?
             {
                 let message = format!(
                     "metric `{}` already has observations as a {}; its value type cannot change",
@@ -312,9 +360,9 @@ impl Importer {
         }
         let id = match (self.writing(), existing) {
             (true, Some(old)) if old.id > 0 => {
-                writer::upsert_metric(&self.tx, Some(old.id), &columns).await?
+                writer::upsert_metric(&*self.db().await?, Some(old.id), &columns).await?
             }
-            (true, None) => writer::upsert_metric(&self.tx, None, &columns).await?,
+            (true, None) => writer::upsert_metric(&*self.db().await?, None, &columns).await?,
             (_, Some(old)) => old.id,
             (false, None) => self.placeholder(),
         };
@@ -369,12 +417,26 @@ impl Importer {
             }
             _ => {}
         }
-        self.insert_new_regions().await?;
         let id = match (self.writing(), existing) {
             (true, Some(old)) if old.id > 0 => {
-                writer::upsert_program(&self.tx, Some(old.id), &columns).await?
+                self.insert_new_regions().await?;
+                writer::update_program(&*self.db().await?, old.id, &columns).await?;
+                old.id
             }
-            (true, None) => writer::upsert_program(&self.tx, None, &columns).await?,
+            (true, None) => {
+                let id = self.program_id().await?;
+                self.new_programs.push(NewProgram {
+                    id,
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    region_id: region.id,
+                    category: p.category.clone(),
+                    description: p.description.clone(),
+                    started_on: p.started_on,
+                    ended_on: p.ended_on,
+                });
+                id
+            }
             (_, Some(old)) => old.id,
             (false, None) => self.placeholder(),
         };
@@ -408,97 +470,92 @@ impl Importer {
         Ok(Ok(()))
     }
 
+    /// Starts writing the reports waiting, and returns while they are written: the next statement
+    /// waits for them (see [`Importer::db`]).
     async fn flush(&mut self) -> Result<(), DbErr> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        self.insert_new_regions().await?;
+        self.insert_new_programs().await?;
+        let tx = self.db().await?;
         let batch = std::mem::take(&mut self.pending);
         self.pending_observations = 0;
-        for (row, outcome) in batch.iter().zip(writer::write_reports(&self.tx, &batch).await?) {
-            match outcome {
-                ReportOutcome::Created(id) => {
-                    self.summary.reports.created += 1;
-                    self.changed.push(id);
+        self.behind = Some(tokio::spawn(async move {
+            let outcomes = writer::write_reports(&tx, &batch).await?;
+            Ok(outcomes
+                .into_iter()
+                .zip(&batch)
+                .map(|(outcome, row)| (outcome, row.observations.len() as u64))
+                .collect())
+        }));
+        Ok(())
+    }
+
+    /// The transaction, once the batch of reports being written (if any) is written and counted.
+    async fn db(&mut self) -> Result<Arc<DatabaseTransaction>, DbErr> {
+        if let Some(behind) = self.behind.take() {
+            let outcomes = behind
+                .await
+                .map_err(|e| DbErr::Custom(format!("writing reports: {e}")))??;
+            for (outcome, observations) in outcomes {
+                match outcome {
+                    ReportOutcome::Created(id) => {
+                        self.summary.reports.created += 1;
+                        self.changed.push(id);
+                    }
+                    ReportOutcome::Replaced(id) => {
+                        self.summary.reports.updated += 1;
+                        self.changed.push(id);
+                    }
+                    ReportOutcome::Unchanged(_) => self.summary.reports.unchanged += 1,
                 }
-                ReportOutcome::Replaced(id) => {
-                    self.summary.reports.updated += 1;
-                    self.changed.push(id);
+                if !matches!(outcome, ReportOutcome::Unchanged(_)) {
+                    self.summary.observations += observations;
                 }
-                ReportOutcome::Unchanged(_) => self.summary.reports.unchanged += 1,
-            }
-            if !matches!(outcome, ReportOutcome::Unchanged(_)) {
-                self.summary.observations += row.observations.len() as u64;
             }
         }
-        Ok(())
+        Ok(Arc::clone(&self.tx))
     }
 
     /// Ends the import: commits what was written, or rolls everything back when an all-or-nothing
     /// import found an invalid line.
     pub async fn finish(mut self) -> Result<ImportSummary, DbErr> {
-        if self.writing() {
+        let commit = self.writing();
+        if commit {
             self.flush().await?;
-            self.insert_new_regions().await?;
-            events::record(&self.tx, &self.changed).await?;
-            self.tx.commit().await?;
-            self.summary.committed = true;
-        } else {
-            self.tx.rollback().await?;
-            self.summary.committed = false;
-            self.summary.regions = Counts::default();
-            self.summary.metrics = Counts::default();
-            self.summary.programs = Counts::default();
-            self.summary.reports = Counts::default();
-            self.summary.observations = 0;
-        }
-        let s = &self.summary;
-        telemetry::imported(s.lines, s.error_count);
-        telemetry::written(s.reports.created + s.reports.updated, s.observations);
-        Ok(self.summary)
-    }
-}
-
-/// Resolves a validated, normalized report's codes to ids.
-pub fn resolve_report(known: &Known, r: &ReportRecord, content_hash: String) -> ReportRow {
-    let region = r.region.as_ref().map(|c| &known.regions[c]);
-    let observations = r
-        .observations
-        .iter()
-        .map(|o| {
-            let region = &known.regions[o.region.as_ref().expect("normalized and validated")];
-            ObservationRow {
-                metric_id: known.metrics[&o.metric].id,
-                region_id: region.id,
-                program_id: o.program.as_ref().map(|p| known.programs[p].id),
-                value: o.value,
-                qualifier: o.qualifier.unwrap_or_default(),
-                period_start: o.period_start.unwrap_or(r.published_on),
-                period_end: o.period_end.unwrap_or(r.published_on),
-                quote: o.quote.clone(),
-                quote_span: o
-                    .quote_start
-                    .zip(o.quote_end)
-                    .and_then(|(s, e)| Some((i32::try_from(s).ok()?, i32::try_from(e).ok()?))),
-                extracted: o.extracted,
-                path: region.path,
+            self.insert_new_programs().await?;
+            let tx = self.db().await?;
+            if let Some(bulk) = self.bulk.take() {
+                bulk.finish(&tx).await?;
             }
-        })
-        .collect();
-    ReportRow {
-        external_id: r.external_id.clone(),
-        title: r.title.clone(),
-        source: r.source.clone(),
-        url: r.url.clone(),
-        published_on: r.published_on,
-        authors: r
-            .authors
-            .as_ref()
-            .map(|a| serde_json::to_string(a).expect("strings serialize")),
-        region_id: region.map(|g| g.id),
-        path: region.map(|g| g.path).unwrap_or_default(),
-        body: r.body.clone(),
-        content_hash,
-        observations,
+            events::record(&tx, &self.changed).await?;
+        } else {
+            // A batch written before the first error is rolled back with the rest, once written.
+            self.db().await.ok();
+        }
+        let Importer { tx, mut summary, .. } = self;
+        let tx = Arc::try_unwrap(tx)
+            .map_err(|_| DbErr::Custom("the import's transaction is still in use".into()))?;
+        if commit {
+            tx.commit().await?;
+            summary.committed = true;
+        } else {
+            tx.rollback().await?;
+            summary = ImportSummary {
+                committed: false,
+                regions: Counts::default(),
+                metrics: Counts::default(),
+                programs: Counts::default(),
+                reports: Counts::default(),
+                observations: 0,
+                ..summary
+            };
+        }
+        telemetry::imported(summary.lines, summary.error_count);
+        telemetry::written(
+            summary.reports.created + summary.reports.updated,
+            summary.observations,
+        );
+        Ok(summary)
     }
 }

@@ -9,9 +9,11 @@
 
 mod importer;
 mod reader;
+mod resolve;
 
-pub use importer::{Importer, resolve_report};
+pub use importer::Importer;
 pub use reader::{Parsed, import_reader, parse, parse_extracting};
+pub use resolve::resolve_report;
 
 use sea_orm::DbErr;
 use serde::Serialize;

@@ -4,7 +4,8 @@
 //! [`sql`] builds them with the backend's placeholders, [`within`] scopes rows to a region's subtree,
 //! [`reads`] and [`relations`] serve the read API (a page of observations reads only the
 //! [`observation_columns`] its query selects), [`known`] loads what the importers compare against,
-//! [`writer`] writes records in batches, [`locks`] serializes writers across servers, [`events`] keeps
+//! [`writer`] writes records in batches (an import into an empty store loads its observations as
+//! [`bulk_load`] says), [`locks`] serializes writers across servers, [`events`] keeps
 //! the log of report events, [`exports`] reads the database back as records and [`tokens`] keeps
 //! the bearer tokens' hashes.
 //!
@@ -14,6 +15,7 @@
 //! second pool on the replica for the reads that may lag behind the primary (see [`Db::fresh`]). The
 //! event tailer has a connection of its own on either (on the primary).
 
+pub mod bulk_load;
 pub mod events;
 pub mod exports;
 pub mod known;
@@ -354,6 +356,20 @@ pub enum Failure {
     Other,
 }
 
+/// The SQLSTATE of an error the database raised.
+pub fn sqlstate(err: &DbErr) -> Option<String> {
+    let (DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r)) = err else {
+        return None;
+    };
+    let sea_orm::RuntimeErr::SqlxError(e) = r else {
+        return None;
+    };
+    match e.as_ref() {
+        sea_orm::sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+        _ => None,
+    }
+}
+
 /// Classifies a database error (see [`Failure`]).
 pub fn failure(err: &DbErr) -> Failure {
     use sea_orm::sqlx::Error as Sqlx;
@@ -369,7 +385,7 @@ pub fn failure(err: &DbErr) -> Failure {
         Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) => {
             Failure::Unreachable
         }
-        Sqlx::Database(db) => match db.code().as_deref() {
+        Sqlx::Database(_) => match sqlstate(err).as_deref() {
             // PostgreSQL: query_canceled, raised by `statement_timeout`.
             Some("57014") => Failure::TimedOut,
             // PostgreSQL: connection exceptions and operator intervention (shutdown, starting up).

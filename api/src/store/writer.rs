@@ -44,12 +44,14 @@ pub struct ProgramColumns<'a> {
 
 /// Rows per multi-row observation INSERT (18 values a row stays below SQLite's 32766 bound values).
 const OBSERVATION_ROWS_PER_INSERT: usize = 1000;
-/// Rows per multi-row region INSERT (12 values a row).
+/// Rows per multi-row region INSERT (12 values a row), and ids reserved at most at once.
 pub const REGIONS_PER_STATEMENT: usize = 500;
+/// Rows per multi-row program INSERT (8 values a row).
+const PROGRAMS_PER_STATEMENT: usize = 500;
 /// Rows per multi-row report INSERT or lookup.
 const REPORTS_PER_STATEMENT: usize = 500;
 
-/// A new region, its id reserved by [`reserve_region_ids`], ready for [`insert_regions`].
+/// A new region, its id reserved by [`reserve_ids`], ready for [`insert_regions`].
 #[derive(Debug, Clone)]
 pub struct NewRegion {
     pub id: i64,
@@ -63,16 +65,42 @@ pub struct NewRegion {
     pub path: RegionPath,
 }
 
-/// Reserves `n` ids for new regions, in increasing order. PostgreSQL draws them from the table's id
-/// sequence; SQLite, whose write transaction keeps every other writer out, answers the ids after the
-/// highest given so far, so the caller inserts them before it reserves again.
-pub async fn reserve_region_ids(tx: &DatabaseTransaction, n: usize) -> Result<Vec<i64>, DbErr> {
+/// A new program, its id reserved by [`reserve_ids`], ready for [`insert_programs`].
+#[derive(Debug, Clone)]
+pub struct NewProgram {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub region_id: i64,
+    pub category: Option<String>,
+    pub description: Option<String>,
+    pub started_on: Option<NaiveDate>,
+    pub ended_on: Option<NaiveDate>,
+}
+
+/// A table whose new rows get ids reserved ahead (see [`reserve_ids`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdsOf {
+    Region,
+    Program,
+}
+
+/// Reserves `n` ids for new rows of `table`, in increasing order. PostgreSQL draws them from the
+/// table's id sequence; SQLite, whose write transaction keeps every other writer out, answers the ids
+/// after the highest given so far, so the caller inserts them before it reserves again.
+pub async fn reserve_ids(tx: &DatabaseTransaction, table: IdsOf, n: usize) -> Result<Vec<i64>, DbErr> {
     let backend = tx.get_database_backend();
+    let table = match table {
+        IdsOf::Region => "region",
+        IdsOf::Program => "program",
+    };
     let mut sql = Sql::new(backend);
     if backend == DbBackend::Postgres {
-        sql.push("SELECT nextval(pg_get_serial_sequence('region', 'id')) AS id FROM generate_series(1, ")
-            .bind(n as i64)
-            .push(") ORDER BY 1");
+        sql.push(&format!(
+            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id FROM generate_series(1, "
+        ))
+        .bind(n as i64)
+        .push(") ORDER BY 1");
         return tx
             .query_all_raw(sql.build())
             .await?
@@ -81,14 +109,14 @@ pub async fn reserve_region_ids(tx: &DatabaseTransaction, n: usize) -> Result<Ve
             .collect();
     }
     // AUTOINCREMENT: never an id given before, even one since deleted.
-    sql.push(
-        "SELECT MAX(COALESCE((SELECT MAX(id) FROM region), 0), \
-         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'region'), 0)) AS id",
-    );
+    sql.push(&format!(
+        "SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), \
+         COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0)) AS id"
+    ));
     let last: i64 = tx
         .query_one_raw(sql.build())
         .await?
-        .ok_or(DbErr::RecordNotFound("the highest region id".into()))?
+        .ok_or(DbErr::RecordNotFound(format!("the highest {table} id")))?
         .try_get("", "id")?;
     Ok((last + 1..=last + n as i64).collect())
 }
@@ -119,6 +147,38 @@ pub async fn insert_regions(tx: &DatabaseTransaction, rows: &[NewRegion]) -> Res
                 sql.push(", ").bind(p);
             }
             sql.push(")");
+        }
+        tx.execute_raw(sql.build()).await?;
+    }
+    Ok(())
+}
+
+/// Inserts new programs with their reserved ids (their regions inserted already).
+pub async fn insert_programs(tx: &DatabaseTransaction, rows: &[NewProgram]) -> Result<(), DbErr> {
+    for chunk in rows.chunks(PROGRAMS_PER_STATEMENT) {
+        let mut sql = Sql::new(tx.get_database_backend());
+        sql.push(
+            "INSERT INTO program (id, code, name, region_id, category, description, started_on, ended_on) \
+             VALUES ",
+        );
+        for (n, p) in chunk.iter().enumerate() {
+            sql.push(if n == 0 { "(" } else { ", (" });
+            sql.bind(p.id)
+                .push(", ")
+                .bind(p.code.clone())
+                .push(", ")
+                .bind(p.name.clone())
+                .push(", ")
+                .bind(p.region_id);
+            sql.push(", ")
+                .bind(p.category.clone())
+                .push(", ")
+                .bind(p.description.clone())
+                .push(", ")
+                .bind(p.started_on)
+                .push(", ")
+                .bind(p.ended_on)
+                .push(")");
         }
         tx.execute_raw(sql.build()).await?;
     }
@@ -209,12 +269,8 @@ pub async fn upsert_metric(
     }
 }
 
-/// Inserts or overwrites a program by code and answers its id.
-pub async fn upsert_program(
-    tx: &DatabaseTransaction,
-    existing: Option<i64>,
-    p: &ProgramColumns<'_>,
-) -> Result<i64, DbErr> {
+/// Overwrites the program `id`.
+pub async fn update_program(tx: &DatabaseTransaction, id: i64, p: &ProgramColumns<'_>) -> Result<(), DbErr> {
     let mut sql = Sql::new(tx.get_database_backend());
     let values: [(&str, Value); 6] = [
         ("name", p.name.to_owned().into()),
@@ -224,29 +280,16 @@ pub async fn upsert_program(
         ("started_on", p.started_on.into()),
         ("ended_on", p.ended_on.into()),
     ];
-    match existing {
-        Some(id) => {
-            sql.push("UPDATE program SET ");
-            for (i, (col, v)) in values.into_iter().enumerate() {
-                sql.push(if i == 0 { "" } else { ", " })
-                    .push(col)
-                    .push(" = ")
-                    .bind(v);
-            }
-            sql.push(" WHERE id = ").bind(id);
-            tx.execute_raw(sql.build()).await?;
-            Ok(id)
-        }
-        None => {
-            sql.push("INSERT INTO program (code, name, region_id, category, description, started_on, ended_on) VALUES (");
-            sql.bind(p.code.to_owned());
-            for (_, v) in values {
-                sql.push(", ").bind(v);
-            }
-            sql.push(") RETURNING id");
-            returning_id(tx, sql).await
-        }
+    sql.push("UPDATE program SET ");
+    for (i, (col, v)) in values.into_iter().enumerate() {
+        sql.push(if i == 0 { "" } else { ", " })
+            .push(col)
+            .push(" = ")
+            .bind(v);
     }
+    sql.push(" WHERE id = ").bind(id);
+    tx.execute_raw(sql.build()).await?;
+    Ok(())
 }
 
 async fn returning_id(tx: &DatabaseTransaction, sql: Sql) -> Result<i64, DbErr> {
