@@ -64,12 +64,15 @@ pub async fn begin(tx: &DatabaseTransaction) -> Result<Option<BulkLoad>, DbErr> 
     if tx.get_database_backend() != DbBackend::Postgres {
         return Ok(None);
     }
+    // Looked at first without the lock, so that imports into a table that holds observations take
+    // none; then again under it, which keeps other writers out until the commit.
+    let stored = pg(&format!("SELECT 1 AS one FROM {TABLE} LIMIT 1"));
+    if tx.query_one_raw(stored.clone()).await?.is_some() {
+        return Ok(None);
+    }
     tx.execute_unprepared(&format!("LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))
         .await?;
-    let stored = tx
-        .query_one_raw(pg(&format!("SELECT 1 AS one FROM {TABLE} LIMIT 1")))
-        .await?;
-    if stored.is_some() {
+    if tx.query_one_raw(stored).await?.is_some() {
         return Ok(None);
     }
     let Setting { home, search_path } = Setting::find_by_statement(pg(
