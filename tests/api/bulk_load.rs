@@ -56,7 +56,8 @@ async fn observation_catalog(s: &TestServer) -> Vec<String> {
 
 backend_test!(a_first_import_lets_readers_read_and_ids_go_on);
 /// Observations written and then deleted leave the id sequence past them; the next import, into a
-/// table without observations again, gives ids after them. While it has not committed, readers read
+/// table without observations again, gives ids after them, and replaces the report still stored
+/// (looked up, since the store holds reports). While it has not committed, readers read
 /// the store as it was, without waiting for it; afterwards they read what it wrote, and writes
 /// through the API go on.
 async fn a_first_import_lets_readers_read_and_ids_go_on(backend: Backend) {
@@ -84,6 +85,8 @@ async fn a_first_import_lets_readers_read_and_ids_go_on(backend: Backend) {
             .await
             .unwrap();
     }
+    // The report written before is still stored: changed, it is looked up and replaced.
+    importer.line(3, &report("earlier", &[5])).await.unwrap();
     // Readers neither wait for the import nor see it.
     let during = bounded(20, s.data(count, json!({}))).await;
     assert_eq!(
@@ -91,17 +94,18 @@ async fn a_first_import_lets_readers_read_and_ids_go_on(backend: Backend) {
         json!({"regions": {"totalCount": 3}, "observations": {"totalCount": 0}})
     );
     let summary = importer.finish().await.expect("the import commits");
-    assert_eq!((summary.committed, summary.observations), (true, 4));
+    assert_eq!((summary.committed, summary.observations), (true, 5));
+    assert_eq!((summary.reports.created, summary.reports.updated), (2, 1));
 
     let after = s.data(count, json!({})).await;
     assert_eq!(
         after,
-        json!({"regions": {"totalCount": 3}, "observations": {"totalCount": 4}})
+        json!({"regions": {"totalCount": 3}, "observations": {"totalCount": 5}})
     );
     let ids = rows(&s, "SELECT CAST(id AS TEXT) AS line FROM observation ORDER BY id").await;
     assert_eq!(
         ids,
-        ["4", "5", "6", "7"],
+        ["4", "5", "6", "7", "8"],
         "[{}] ids after the three deleted",
         backend.name()
     );
@@ -115,11 +119,11 @@ async fn a_first_import_lets_readers_read_and_ids_go_on(backend: Backend) {
             .committed
     );
     let ids = rows(&s, "SELECT CAST(id AS TEXT) AS line FROM observation ORDER BY id").await;
-    assert_eq!(ids, ["4", "5", "6", "7", "8"]);
+    assert_eq!(ids, ["4", "5", "6", "7", "8", "9"]);
     let after = s.data(count, json!({})).await;
     assert_eq!(
         after,
-        json!({"regions": {"totalCount": 3}, "observations": {"totalCount": 5}})
+        json!({"regions": {"totalCount": 3}, "observations": {"totalCount": 6}})
     );
 
     if backend_of == DbBackend::Postgres {

@@ -480,8 +480,9 @@ impl Importer {
         let tx = self.db().await?;
         let batch = std::mem::take(&mut self.pending);
         self.pending_observations = 0;
+        let look_up = !self.bulk.as_ref().is_some_and(BulkLoad::only_new_reports);
         self.behind = Some(tokio::spawn(async move {
-            let outcomes = writer::write_reports(&tx, &batch).await?;
+            let outcomes = writer::write_reports(&tx, &batch, look_up).await?;
             Ok(outcomes
                 .into_iter()
                 .zip(&batch)

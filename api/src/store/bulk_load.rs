@@ -36,6 +36,8 @@ const SWAP_LOCK_WAIT: &str = "2s";
 /// A load in progress: what [`BulkLoad::finish`] needs of the stored table, read before the load.
 #[derive(Debug)]
 pub struct BulkLoad {
+    /// Whether no report was stored either (and none can be written by others until the commit).
+    only_new_reports: bool,
     /// The schema of the stored table.
     home: String,
     /// The transaction's search path before the load.
@@ -64,17 +66,22 @@ pub async fn begin(tx: &DatabaseTransaction) -> Result<Option<BulkLoad>, DbErr> 
     if tx.get_database_backend() != DbBackend::Postgres {
         return Ok(None);
     }
-    // Looked at first without the lock, so that imports into a table that holds observations take
-    // none; then again under it, which keeps other writers out until the commit.
+    // Looked at first without a lock, so that imports into a table that holds observations take
+    // none; then again under it, which keeps other writers out until the commit. Reports are locked
+    // first, as writers write them first.
     let stored = pg(&format!("SELECT 1 AS one FROM {TABLE} LIMIT 1"));
+    let reports = pg("SELECT 1 AS one FROM report LIMIT 1");
     if tx.query_one_raw(stored.clone()).await?.is_some() {
         return Ok(None);
     }
-    tx.execute_unprepared(&format!("LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))
+    let no_reports = tx.query_one_raw(reports.clone()).await?.is_none();
+    let locked = if no_reports { "report, " } else { "" };
+    tx.execute_unprepared(&format!("LOCK TABLE {locked}{TABLE} IN SHARE ROW EXCLUSIVE MODE"))
         .await?;
     if tx.query_one_raw(stored).await?.is_some() {
         return Ok(None);
     }
+    let only_new_reports = no_reports && tx.query_one_raw(reports).await?.is_none();
     let Setting { home, search_path } = Setting::find_by_statement(pg(
         "SELECT current_schema() AS home, current_setting('search_path') AS search_path",
     ))
@@ -150,6 +157,7 @@ pub async fn begin(tx: &DatabaseTransaction) -> Result<Option<BulkLoad>, DbErr> 
     tx.execute_unprepared(&format!("SET LOCAL search_path TO {SCHEMA}, {search_path}"))
         .await?;
     Ok(Some(BulkLoad {
+        only_new_reports,
         home,
         search_path,
         rebuild,
@@ -158,6 +166,12 @@ pub async fn begin(tx: &DatabaseTransaction) -> Result<Option<BulkLoad>, DbErr> 
 }
 
 impl BulkLoad {
+    /// Whether every report the import writes is new: none was stored when it began and no other
+    /// writer can add one before it commits, so none needs looking up.
+    pub fn only_new_reports(&self) -> bool {
+        self.only_new_reports
+    }
+
     /// Builds the copy's constraints and indexes, checks its foreign keys, and puts it in the stored
     /// table's place. Call it last in the transaction, after every write of observations.
     pub async fn finish(self, tx: &DatabaseTransaction) -> Result<(), DbErr> {

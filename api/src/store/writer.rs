@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, FromQueryResult, Value};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, FromQueryResult, Statement, Value};
 
 use super::Sql;
 use super::known::KnownRegion;
@@ -351,14 +351,16 @@ struct StoredReport {
 }
 
 /// Writes a batch of reports: new ones are inserted, changed ones replace the stored report and its
-/// observations, identical ones are left alone. Outcomes come back in the order of `reports`.
+/// observations, identical ones are left alone. Outcomes come back in the order of `reports`. Without
+/// `look_up` every report is taken to be new (the caller knows none of them is stored).
 pub async fn write_reports(
     tx: &DatabaseTransaction,
     reports: &[ReportRow],
+    look_up: bool,
 ) -> Result<Vec<ReportOutcome>, DbErr> {
     let backend = tx.get_database_backend();
     let mut stored: HashMap<String, (i64, String)> = HashMap::new();
-    for chunk in reports.chunks(REPORTS_PER_STATEMENT) {
+    for chunk in reports.chunks(REPORTS_PER_STATEMENT).filter(|_| look_up) {
         let mut sql = Sql::new(backend);
         sql.push("SELECT id, external_id, content_hash FROM report WHERE external_id IN ");
         sql.bind_list(chunk.iter().map(|r| r.external_id.clone()));
@@ -439,8 +441,16 @@ pub async fn write_reports(
             rows.extend(r.observations.iter().map(|o| (id, r, o)));
         }
     }
-    for chunk in rows.chunks(OBSERVATION_ROWS_PER_INSERT) {
-        insert_observations(tx, chunk).await?;
+    // Each statement is built while the one before it runs.
+    let backend = tx.get_database_backend();
+    let mut chunks = rows.chunks(OBSERVATION_ROWS_PER_INSERT);
+    let mut statement = chunks.next().map(|c| insert_observations(backend, c));
+    while let Some(current) = statement.take() {
+        let (done, next) = tokio::join!(tx.execute_raw(current), async {
+            chunks.next().map(|c| insert_observations(backend, c))
+        });
+        done?;
+        statement = next;
     }
     Ok(outcomes)
 }
@@ -469,11 +479,9 @@ async fn update_report(tx: &DatabaseTransaction, id: i64, r: &ReportRow) -> Resu
     Ok(())
 }
 
-async fn insert_observations(
-    tx: &DatabaseTransaction,
-    rows: &[(i64, &ReportRow, &ObservationRow)],
-) -> Result<(), DbErr> {
-    let mut sql = Sql::new(tx.get_database_backend());
+/// The multi-row INSERT of `rows`.
+fn insert_observations(backend: DbBackend, rows: &[(i64, &ReportRow, &ObservationRow)]) -> Statement {
+    let mut sql = Sql::new(backend);
     sql.push(
         "INSERT INTO observation (report_id, metric_id, region_id, program_id, value, qualifier, \
          period_start, period_end, quote, quote_start, quote_end, extracted, published_on, \
@@ -511,8 +519,7 @@ async fn insert_observations(
         }
         sql.push(")");
     }
-    tx.execute_raw(sql.build()).await?;
-    Ok(())
+    sql.build()
 }
 
 /// Deletes the report `external_id` with its observations; false when there was none.

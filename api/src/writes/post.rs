@@ -140,7 +140,7 @@ async fn try_post(db: &Db, record: &ReportRecord) -> Outcome {
         return Err(WriteError::of_fields(errors));
     }
     let row = resolve_report(&known, record, record.content_hash());
-    let outcome = writer::write_reports(&tx, std::slice::from_ref(&row))
+    let outcome = writer::write_reports(&tx, std::slice::from_ref(&row), true)
         .await?
         .pop()
         .ok_or_else(|| DbErr::Custom("no outcome for the posted report".into()))?;

@@ -136,7 +136,7 @@ async fn try_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Outcome>, DbErr> {
     }
     let mut written = Vec::new();
     for (indices, rows) in rounds {
-        let results = writer::write_reports(&tx, &rows).await?;
+        let results = writer::write_reports(&tx, &rows, true).await?;
         written.extend(indices.into_iter().zip(rows).zip(results));
     }
     let ids: Vec<i64> = written
