@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
-use axum::body::Body;
+use std::time::Duration;
+
+use axum::body::{Body, BodyDataStream, Bytes};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures::StreamExt;
+use futures::{SinkExt, StreamExt};
 
 use super::AppState;
 use crate::auth::{self, Role};
@@ -39,6 +41,25 @@ impl std::fmt::Display for BodyFailure {
     }
 }
 
+/// What of a refused body is still read, and for how long, before the answer: a client still sending
+/// when the server closes the connection gets it reset, and may lose the answer with it.
+const DISCARD_BYTES: usize = 4 << 20;
+const DISCARD_FOR: Duration = Duration::from_secs(2);
+
+/// Reads and drops what is left of a refused body, up to [`DISCARD_BYTES`] or [`DISCARD_FOR`].
+async fn discard(mut stream: BodyDataStream) {
+    let mut left = DISCARD_BYTES;
+    let _ = tokio::time::timeout(DISCARD_FOR, async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            left = left.saturating_sub(chunk.len());
+            if left == 0 {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 /// `POST /import`: an NDJSON body, streamed into the importer (never buffered whole), with the rules
 /// of the command line importer. 200 with the summary; 422 with every error and nothing written;
 /// 413 when the body is over the limit (nothing written); 401/403 without an importer token.
@@ -68,29 +89,39 @@ pub(super) async fn import(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
+        discard(body.into_data_stream()).await;
         return too_large();
     }
-    // Counts the bytes as they stream in; a body that goes over the limit, or that cannot be read,
-    // ends the stream with an error (the import then writes nothing), remembered for the answer.
-    let failure: Arc<std::sync::Mutex<Option<BodyFailure>>> = Arc::default();
-    let seen = failure.clone();
-    let mut received = 0usize;
-    let stream = body.into_data_stream().map(move |chunk| {
-        let failed = |f: BodyFailure| {
-            let e = std::io::Error::other(f.to_string());
-            *seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(f);
-            e
-        };
-        let chunk = chunk.map_err(|e| failed(BodyFailure::Unreadable(e.to_string())))?;
-        received += chunk.len();
-        if received > limit {
-            return Err(failed(BodyFailure::TooLarge));
+    // The body is read on a task of its own, counting the bytes as they stream in: a body that goes
+    // over the limit, or that cannot be read, ends the importer's stream with an error (the import
+    // then writes nothing), and the task tells which.
+    let (mut chunks, received) = futures::channel::mpsc::channel::<std::io::Result<Bytes>>(4);
+    let reading = tokio::spawn(async move {
+        let mut stream = body.into_data_stream();
+        let mut total = 0usize;
+        while let Some(chunk) = stream.next().await {
+            let failure = match chunk {
+                Err(e) => BodyFailure::Unreadable(e.to_string()),
+                Ok(c) if total + c.len() > limit => BodyFailure::TooLarge,
+                Ok(c) => {
+                    total += c.len();
+                    if chunks.send(Ok(c)).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let _ = chunks.send(Err(std::io::Error::other(failure.to_string()))).await;
+            if matches!(failure, BodyFailure::TooLarge) {
+                discard(stream).await;
+            }
+            return Some(failure);
         }
-        Ok(chunk)
+        None
     });
-    let reader = tokio_util::io::StreamReader::new(stream);
+    let reader = tokio_util::io::StreamReader::new(received);
     let result = state.writes.import_stream(reader, params.skip_invalid).await;
-    let failure = failure.lock().unwrap_or_else(|p| p.into_inner()).take();
+    let failure = reading.await.unwrap_or(None);
     match (result, failure) {
         (_, Some(BodyFailure::TooLarge)) => too_large(),
         (Err(_), Some(BodyFailure::Unreadable(e))) => {
