@@ -1,7 +1,6 @@
 //! `POST /import`: an NDJSON body streamed into the bulk importer, never buffered whole.
 
 use std::sync::Arc;
-
 use std::time::Duration;
 
 use axum::body::{Body, BodyDataStream, Bytes};

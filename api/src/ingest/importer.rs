@@ -184,15 +184,22 @@ impl Importer {
     }
 
     /// The next reserved region id. When none is left, inserts the new regions waiting, then reserves
-    /// as many ids as regions were created so far (one for a single write, up to a statement's worth).
+    /// more (see [`Importer::reserve`]).
     async fn region_id(&mut self) -> Result<i64, DbErr> {
         if self.region_ids.is_empty() {
             self.insert_new_regions().await?;
-            let n = (self.summary.regions.created as usize + 1).min(REGIONS_PER_STATEMENT);
-            self.region_ids = writer::reserve_ids(&*self.db().await?, IdsOf::Region, n).await?;
-            self.region_ids.reverse();
+            self.region_ids = self.reserve(IdsOf::Region, self.summary.regions.created).await?;
         }
         Ok(self.region_ids.pop().expect("ids were just reserved"))
+    }
+
+    /// Ids for new rows of `of`, the next one last: one for a single write, as many as were created so
+    /// far for a large one, up to a statement's worth.
+    async fn reserve(&mut self, of: IdsOf, created: u64) -> Result<Vec<i64>, DbErr> {
+        let n = (created as usize + 1).min(REGIONS_PER_STATEMENT);
+        let mut ids = writer::reserve_ids(&*self.db().await?, of, n).await?;
+        ids.reverse();
+        Ok(ids)
     }
 
     /// Inserts the new regions waiting.
@@ -208,9 +215,9 @@ impl Importer {
     async fn program_id(&mut self) -> Result<i64, DbErr> {
         if self.program_ids.is_empty() {
             self.insert_new_programs().await?;
-            let n = (self.summary.programs.created as usize + 1).min(REGIONS_PER_STATEMENT);
-            self.program_ids = writer::reserve_ids(&*self.db().await?, IdsOf::Program, n).await?;
-            self.program_ids.reverse();
+            self.program_ids = self
+                .reserve(IdsOf::Program, self.summary.programs.created)
+                .await?;
         }
         Ok(self.program_ids.pop().expect("ids were just reserved"))
     }

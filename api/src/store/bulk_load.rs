@@ -38,7 +38,7 @@ const SWAP_LOCK_WAIT: &str = "2s";
 pub struct BulkLoad {
     /// Whether no report was stored either (and none can be written by others until the commit).
     only_new_reports: bool,
-    /// The schema of the stored table.
+    /// The schema of the stored table, as an SQL identifier.
     home: String,
     /// The transaction's search path before the load.
     search_path: String,
@@ -83,7 +83,7 @@ pub async fn begin(tx: &DatabaseTransaction) -> Result<Option<BulkLoad>, DbErr> 
     }
     let only_new_reports = no_reports && tx.query_one_raw(reports).await?.is_none();
     let Setting { home, search_path } = Setting::find_by_statement(pg(
-        "SELECT current_schema() AS home, current_setting('search_path') AS search_path",
+        "SELECT quote_ident(current_schema()) AS home, current_setting('search_path') AS search_path",
     ))
     .one(tx)
     .await?
@@ -115,7 +115,7 @@ pub async fn begin(tx: &DatabaseTransaction) -> Result<Option<BulkLoad>, DbErr> 
         ),
     )
     .await?;
-    let mut swap_locks = vec![format!("{}.{TABLE}", quote(&home))];
+    let mut swap_locks = vec![format!("{home}.{TABLE}")];
     swap_locks.extend(
         lines(
             tx,
@@ -132,28 +132,15 @@ pub async fn begin(tx: &DatabaseTransaction) -> Result<Option<BulkLoad>, DbErr> 
         "CREATE TABLE {copy} (LIKE {TABLE} INCLUDING ALL EXCLUDING INDEXES)"
     ))
     .await?;
-    // The copy's identity columns go on from where the stored table's sequences stand.
-    for column in lines(
-        tx,
-        &format!(
-            "SELECT quote_literal(attname) AS line FROM pg_attribute \
-             WHERE attrelid = {of_table} AND attidentity <> '' AND NOT attisdropped"
-        ),
-    )
-    .await?
-    {
-        let from = lines(
-            tx,
-            &format!("SELECT pg_get_serial_sequence('{TABLE}', {column}) AS line"),
-        )
-        .await?;
-        if let Some(from) = from.first() {
-            tx.execute_unprepared(&format!(
-                "SELECT setval(pg_get_serial_sequence('{copy}', {column}), last_value, is_called) FROM {from}"
-            ))
-            .await?;
-        }
-    }
+    // The copy's identity columns go on from where the stored table's sequences stand (a sequence
+    // never drawn from has no last value, and the copy's starts where it would have).
+    tx.execute_unprepared(&format!(
+        "SELECT setval(pg_get_serial_sequence('{copy}', attname), \
+           pg_sequence_last_value(pg_get_serial_sequence('{TABLE}', attname)::regclass)) \
+         FROM pg_attribute WHERE attrelid = {of_table} AND attidentity <> '' AND NOT attisdropped \
+           AND pg_sequence_last_value(pg_get_serial_sequence('{TABLE}', attname)::regclass) IS NOT NULL"
+    ))
+    .await?;
     tx.execute_unprepared(&format!("SET LOCAL search_path TO {SCHEMA}, {search_path}"))
         .await?;
     Ok(Some(BulkLoad {
@@ -183,7 +170,7 @@ impl BulkLoad {
         tx.execute_unprepared(&format!("ANALYZE {SCHEMA}.{TABLE}"))
             .await?;
         self.lock_for_swap(tx).await?;
-        let home = quote(&self.home);
+        let home = &self.home;
         tx.execute_unprepared(&format!("DROP TABLE {home}.{TABLE}"))
             .await?;
         tx.execute_unprepared(&format!("ALTER TABLE {SCHEMA}.{TABLE} SET SCHEMA {home}"))
@@ -239,9 +226,4 @@ async fn lines(tx: &DatabaseTransaction, sql: &str) -> Result<Vec<String>, DbErr
 
 fn pg(sql: &str) -> Statement {
     Statement::from_string(DbBackend::Postgres, sql)
-}
-
-/// `name` as an SQL identifier.
-fn quote(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }

@@ -356,15 +356,20 @@ pub enum Failure {
     Other,
 }
 
+/// The driver's error under a database error, when the driver raised it.
+fn sqlx_error(err: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    match err {
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => match r {
+            sea_orm::RuntimeErr::SqlxError(e) => Some(e.as_ref()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The SQLSTATE of an error the database raised.
 pub fn sqlstate(err: &DbErr) -> Option<String> {
-    let (DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r)) = err else {
-        return None;
-    };
-    let sea_orm::RuntimeErr::SqlxError(e) = r else {
-        return None;
-    };
-    match e.as_ref() {
+    match sqlx_error(err)? {
         sea_orm::sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
         _ => None,
     }
@@ -373,19 +378,14 @@ pub fn sqlstate(err: &DbErr) -> Option<String> {
 /// Classifies a database error (see [`Failure`]).
 pub fn failure(err: &DbErr) -> Failure {
     use sea_orm::sqlx::Error as Sqlx;
-    let runtime = match err {
-        DbErr::ConnectionAcquire(_) => return Failure::Unreachable,
-        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
-        _ => return Failure::Other,
-    };
-    let sea_orm::RuntimeErr::SqlxError(e) = runtime else {
-        return Failure::Other;
-    };
-    match e.as_ref() {
-        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) => {
+    if let DbErr::ConnectionAcquire(_) = err {
+        return Failure::Unreachable;
+    }
+    match sqlx_error(err) {
+        Some(Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_)) => {
             Failure::Unreachable
         }
-        Sqlx::Database(_) => match sqlstate(err).as_deref() {
+        Some(Sqlx::Database(db)) => match db.code().as_deref() {
             // PostgreSQL: query_canceled, raised by `statement_timeout`.
             Some("57014") => Failure::TimedOut,
             // PostgreSQL: connection exceptions and operator intervention (shutdown, starting up).

@@ -360,7 +360,8 @@ pub async fn write_reports(
 ) -> Result<Vec<ReportOutcome>, DbErr> {
     let backend = tx.get_database_backend();
     let mut stored: HashMap<String, (i64, String)> = HashMap::new();
-    for chunk in reports.chunks(REPORTS_PER_STATEMENT).filter(|_| look_up) {
+    let to_look_up = if look_up { reports } else { &[] };
+    for chunk in to_look_up.chunks(REPORTS_PER_STATEMENT) {
         let mut sql = Sql::new(backend);
         sql.push("SELECT id, external_id, content_hash FROM report WHERE external_id IN ");
         sql.bind_list(chunk.iter().map(|r| r.external_id.clone()));
@@ -442,7 +443,6 @@ pub async fn write_reports(
         }
     }
     // Each statement is built while the one before it runs.
-    let backend = tx.get_database_backend();
     let mut chunks = rows.chunks(OBSERVATION_ROWS_PER_INSERT);
     let mut statement = chunks.next().map(|c| insert_observations(backend, c));
     while let Some(current) = statement.take() {
